@@ -1,0 +1,1 @@
+"""hostctl: host and instance health for OpenStack operators."""

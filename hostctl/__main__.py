@@ -1,0 +1,5 @@
+import sys
+
+from hostctl.shell import main
+
+sys.exit(main())

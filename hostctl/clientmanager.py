@@ -1,0 +1,176 @@
+"""From global options to authenticated API clients, built on first use.
+
+Configuration is read the way every OpenStack CLI reads it, by
+openstacksdk's config loader (clouds.yaml, secure.yaml, OS_* variables and
+the command line, merged), and authentication is keystoneauth's. The one
+mode the loader does not cover is a bare token plus endpoint, for clouds
+without a catalogue; keystoneauth's own token-endpoint plugin serves it.
+
+Nothing here runs until a command asks for a client, so ``--help`` and
+``--version`` never pay for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.util
+import sys
+import types
+
+from hostctl import exceptions
+
+# Global options passed to the config loader, by their argparse names.
+_AUTH_OPTIONS = (
+    'auth_type',
+    'auth_url',
+    'username',
+    'user_id',
+    'password',
+    'project_name',
+    'project_id',
+    'user_domain_name',
+    'user_domain_id',
+    'project_domain_name',
+    'project_domain_id',
+    'domain_name',
+    'domain_id',
+    'token',
+    'application_credential_id',
+    'application_credential_name',
+    'application_credential_secret',
+    'region_name',
+    'interface',
+    'cacert',
+    'cert',
+    'key',
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoints:
+    """Where to send requests, besides what the session knows."""
+
+    region_name: str | None = None
+    interface: str | None = None
+    compute: str | None = None
+    database: str | None = None
+
+
+def _config_loader():
+    """openstacksdk's config loader, without the rest of openstacksdk.
+
+    ``import openstack`` runs the package's __init__, which imports the
+    whole SDK: about 0.4 s before any work. The loader needs none of it, so
+    the package is registered bare and only its config modules are loaded.
+    """
+    if 'openstack' not in sys.modules:
+        spec = importlib.util.find_spec('openstack')
+        if spec is not None and spec.submodule_search_locations:
+            package = types.ModuleType('openstack')
+            package.__spec__ = spec
+            package.__path__ = list(spec.submodule_search_locations)
+            sys.modules['openstack'] = package
+    from openstack.config import loader
+
+    return loader
+
+
+def token_endpoint_mode(options) -> bool:
+    """A token and an endpoint, and nothing that names an identity server."""
+    return bool(
+        options.os_token
+        and options.os_endpoint
+        and not options.os_auth_url
+        and not options.os_cloud
+    )
+
+
+def make_session(options):
+    """A keystoneauth1 Session and the endpoints, from the global options."""
+    if token_endpoint_mode(options):
+        return _token_endpoint_session(options)
+    loader = _config_loader()
+    from openstack import exceptions as sdk_exceptions
+
+    settings = {}
+    for name in _AUTH_OPTIONS:
+        value = getattr(options, 'os_' + name, None)
+        if value not in (None, ''):
+            settings[name] = value
+    if options.insecure:
+        settings['verify'] = False
+    if options.timeout:
+        settings['api_timeout'] = options.timeout
+    # A token with no other credentials means token authentication; the
+    # loader would otherwise assume a password.
+    if 'token' in settings and 'auth_type' not in settings:
+        settings['auth_type'] = 'token'
+    try:
+        config = loader.OpenStackConfig(app_name='hostctl')
+        region = config.get_one(
+            cloud=options.os_cloud, validate=True, **settings
+        )
+        session = region.get_session()
+    except sdk_exceptions.ConfigException as exc:
+        raise exceptions.UsageError(f'configuration: {exc}') from exc
+    except Exception as exc:
+        error = exceptions.from_keystoneauth(exc, 'the identity service')
+        if error is exc:
+            raise
+        raise error from exc
+    endpoints = Endpoints(
+        region_name=region.get_region_name('compute') or None,
+        interface=region.get_interface('compute'),
+        compute=options.os_endpoint or region.get_endpoint('compute'),
+        database=(
+            options.os_database_endpoint or region.get_endpoint('database')
+        ),
+    )
+    return session, endpoints
+
+
+def _token_endpoint_session(options):
+    from keystoneauth1 import session as ksa_session
+    from keystoneauth1 import token_endpoint
+
+    auth = token_endpoint.Token(options.os_endpoint, options.os_token)
+    verify = False if options.insecure else (options.os_cacert or True)
+    session = ksa_session.Session(
+        auth=auth, verify=verify, timeout=options.timeout
+    )
+    return session, Endpoints(
+        compute=options.os_endpoint, database=options.os_database_endpoint
+    )
+
+
+class ClientManager:
+    """The API clients a command may use, each built when first asked for."""
+
+    def __init__(self, options) -> None:
+        self._options = options
+
+    @functools.cached_property
+    def _session(self):
+        return make_session(self._options)
+
+    @property
+    def session(self):
+        return self._session[0]
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return self._session[1]
+
+    @functools.cached_property
+    def compute(self):
+        from hostctl.v2_1 import client
+
+        return client.Client(
+            self.session,
+            version=self._options.os_compute_api_version,
+            endpoint_override=self.endpoints.compute,
+            region_name=self.endpoints.region_name,
+            interface=self.endpoints.interface,
+        )
+

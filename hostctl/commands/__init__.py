@@ -1,0 +1,1 @@
+"""hostctl's commands: presentation only; the clients do the work."""

@@ -1,0 +1,59 @@
+"""What every hostctl command shares: error reporting and arguments."""
+
+from __future__ import annotations
+
+import logging
+
+from cliff import command
+from cliff import lister
+from cliff import show
+
+from hostctl import exceptions
+
+LOG = logging.getLogger('hostctl')
+
+
+class _Reporting(command.Command):
+    """Turns any error into one line on stderr and its exit code.
+
+    cliff would log the error and exit 1 whatever it was; runbooks need to
+    tell "not found" from "cloud unreachable", so the code comes from
+    `exceptions.exit_code_for`. --debug adds the traceback, not a new code.
+    """
+
+    def run(self, parsed_args):
+        try:
+            return super().run(parsed_args)
+        except Exception as exc:
+            if self.app.options.debug:
+                LOG.exception('traceback, as --debug asked:')
+            if isinstance(exc, exceptions.HostctlError):
+                message = str(exc)
+            else:
+                message = (
+                    f'unexpected error: {exc.__class__.__name__}: {exc}'
+                    + ('' if self.app.options.debug else ' (rerun with --debug)')
+                )
+            self.app.stderr.write(f'hostctl: {message}\n')
+            return int(exceptions.exit_code_for(exc))
+
+    @property
+    def compute(self):
+        return self.app.client_manager.compute
+
+
+class Lister(_Reporting, lister.Lister):
+    pass
+
+
+class ShowOne(_Reporting, show.ShowOne):
+    pass
+
+
+def add_service_arguments(parser) -> None:
+    parser.add_argument('host', metavar='<host>', help='Name of the host.')
+    parser.add_argument(
+        'binary',
+        metavar='<binary>',
+        help='Service binary, for example nova-compute.',
+    )

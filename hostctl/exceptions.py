@@ -1,0 +1,194 @@
+"""Exit codes and the errors that carry them.
+
+Runbooks branch on hostctl's exit code, so every way a command can end has
+exactly one code, defined here and nowhere else. The client raises the
+errors below (it never imports the CLI); the shell turns any exception into
+one ``hostctl: ...`` line on stderr and the code from `exit_code_for`.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """hostctl's exit codes; README.md and ``hostctl help`` list them."""
+
+    OK = 0
+    #: A bug or a failure hostctl has no better word for.
+    UNEXPECTED = 1
+    #: Bad command line or configuration (argparse uses 2 as well).
+    USAGE = 2
+    #: Checked and found not alive (the ping commands).
+    NOT_ALIVE = 3
+    #: The host, service, server or instance named does not exist.
+    NOT_FOUND = 4
+    #: Authentication failed, or policy refused the request.
+    AUTH = 5
+    #: The cloud's API microversion range does not allow the command.
+    UNSUPPORTED = 6
+    #: The cloud answered with a server error, or could not be reached.
+    SERVER = 7
+    #: A bulk command did some of its work but not all of it.
+    PARTIAL = 8
+    #: The cloud refused the change because of the resource's state (409).
+    CONFLICT = 9
+
+
+#: One line of help for each code, shown by ``hostctl help`` and the README.
+EXIT_CODE_HELP = {
+    ExitCode.OK: 'success',
+    ExitCode.UNEXPECTED: 'unexpected error (rerun with --debug)',
+    ExitCode.USAGE: 'bad command line or configuration',
+    ExitCode.NOT_ALIVE: 'checked, and something was found not alive',
+    ExitCode.NOT_FOUND: 'a named resource does not exist',
+    ExitCode.AUTH: 'authentication failed or policy refused the request',
+    ExitCode.UNSUPPORTED: "the cloud's API version does not allow this",
+    ExitCode.SERVER: 'server error, timeout, or the cloud is unreachable',
+    ExitCode.PARTIAL: 'a bulk command did only part of its work',
+    ExitCode.CONFLICT: "the cloud refused: the resource's state conflicts",
+}
+
+
+class HostctlError(Exception):
+    """Base of every error hostctl reports as one line."""
+
+    exit_code = ExitCode.UNEXPECTED
+
+
+class UsageError(HostctlError):
+    exit_code = ExitCode.USAGE
+
+
+class NotFound(HostctlError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class AuthError(HostctlError):
+    exit_code = ExitCode.AUTH
+
+
+class UnsupportedVersion(HostctlError):
+    exit_code = ExitCode.UNSUPPORTED
+
+
+class ServerError(HostctlError):
+    exit_code = ExitCode.SERVER
+
+
+class Conflict(HostctlError):
+    exit_code = ExitCode.CONFLICT
+
+
+class PartialFailure(HostctlError):
+    exit_code = ExitCode.PARTIAL
+
+
+class NotAlive(HostctlError):
+    exit_code = ExitCode.NOT_ALIVE
+
+
+def _http_message(exc) -> str:
+    """The server's own words for an HTTP error, without the noise.
+
+    OpenStack services wrap their message in a one-key object, named for
+    the fault: ``{"itemNotFound": {"message": ...}}`` (Nova),
+    ``{"badRequest": {...}}`` (Trove), ``{"error": {...}}`` (Keystone).
+    """
+    response = getattr(exc, 'response', None)
+    body = None
+    if response is not None:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+    if isinstance(body, dict) and len(body) == 1:
+        (fault,) = body.values()
+        if isinstance(fault, dict) and fault.get('message'):
+            return str(fault['message']).strip().splitlines()[0]
+    details = getattr(exc, 'details', None) or getattr(exc, 'message', '')
+    text = str(details).strip() or exc.__class__.__name__
+    return text.splitlines()[0]
+
+
+def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
+    """Translate a keystoneauth1 exception into a hostctl error.
+
+    Everything that talks HTTP goes through keystoneauth, so this is the one
+    place where its exception tree meets ours. Anything not recognised is
+    returned unchanged, to be reported as unexpected.
+    """
+    from keystoneauth1 import exceptions as ksa
+
+    if isinstance(exc, ksa.HttpError):
+        code = exc.http_status or 0
+        method = getattr(exc, 'method', None) or ''
+        url = getattr(exc, 'url', None) or ''
+        where = f' ({method} {url})' if method and url else ''
+        message = _http_message(exc)
+        if code == 401:
+            return AuthError(
+                f'authentication refused by {service}: {message}; check '
+                'your credentials, or the role the command needs'
+            )
+        if code == 403:
+            return AuthError(f'{service} refused by policy: {message}')
+        if code == 404:
+            return NotFound(f'not found: {message}{where}')
+        if code == 409:
+            return Conflict(f'{service} refused the change: {message}')
+        if code == 406:
+            return UnsupportedVersion(
+                f'{service} does not accept the API version requested: '
+                f'{message}'
+            )
+        if 400 <= code < 500:
+            return UsageError(f'{service} rejected the request: {message}')
+        return ServerError(
+            f'{service} failed with HTTP {code}: {message}{where}; '
+            'try again later or ask the cloud operator'
+        )
+    # keystoneauth raises ConnectTimeout for connect and read time-outs
+    # alike: either way the cloud did not answer within --timeout.
+    if isinstance(exc, ksa.ConnectTimeout):
+        return ServerError(
+            f'{service} did not answer in time: {_first_line(exc)}; '
+            'raise --timeout or try again later'
+        )
+    if isinstance(exc, ksa.SSLError):
+        return ServerError(
+            f'TLS error talking to {service}: {_first_line(exc)}; '
+            'check --os-cacert'
+        )
+    if isinstance(exc, ksa.ConnectionError):
+        return ServerError(f'cannot reach {service}: {_first_line(exc)}')
+    if isinstance(exc, ksa.EndpointNotFound | ksa.EmptyCatalog):
+        return UsageError(
+            f'no {service} endpoint in the service catalogue for this '
+            'region and interface: check --os-region-name and '
+            '--os-interface'
+        )
+    if isinstance(exc, ksa.MissingAuthPlugin | ksa.MissingRequiredOptions):
+        return UsageError(
+            f'not enough to authenticate: {_first_line(exc)}; '
+            'give --os-cloud or the --os-auth-url family of options'
+        )
+    if isinstance(exc, ksa.DiscoveryFailure):
+        return ServerError(
+            f'cannot read the API versions of {service}: {_first_line(exc)}'
+        )
+    if isinstance(exc, ksa.AuthorizationFailure):
+        return AuthError(f'authentication failed: {_first_line(exc)}')
+    return exc
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The exit code for any exception that ends a command."""
+    if isinstance(exc, HostctlError):
+        return exc.exit_code
+    return ExitCode.UNEXPECTED

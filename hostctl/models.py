@@ -1,0 +1,39 @@
+"""Plain data objects built from API responses.
+
+A model is a frozen dataclass whose fields all default to None, so that a
+response from an older or newer microversion, or one trimmed by policy,
+still builds: absent keys are simply None. The JSON key of a field is its
+name unless the field's metadata says otherwise (Nova's extension-prefixed
+keys such as ``OS-EXT-SRV-ATTR:host``). ``raw`` keeps the whole response
+for commands that show every field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, TypeVar
+
+M = TypeVar('M', bound='Model')
+
+
+def key(json_key: str, default: Any = None) -> Any:
+    """A field read from `json_key` instead of the field's own name."""
+    return dataclasses.field(default=default, metadata={'key': json_key})
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    raw: dict = dataclasses.field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @classmethod
+    def from_json(cls: type[M], data: dict) -> M:
+        values = {}
+        for field in dataclasses.fields(cls):
+            if field.name == 'raw':
+                continue
+            name = field.metadata.get('key', field.name)
+            if name in data:
+                values[field.name] = data[name]
+        return cls(raw=data, **values)

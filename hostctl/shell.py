@@ -1,0 +1,222 @@
+"""The hostctl command line: global options, command lookup, exit codes.
+
+Commands are entry points (setup.cfg, ``hostctl.commands``) loaded one at
+a time by cliff when they are run, and the API clients are built on first
+use (clientmanager), so ``hostctl <command> --help`` imports neither
+keystoneauth nor openstacksdk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from cliff import app
+from cliff import commandmanager
+
+from hostctl import exceptions
+from hostctl.exceptions import ExitCode
+
+COMMANDS = 'hostctl.commands'
+
+
+def _env(*names: str, default=None):
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return default
+
+
+def _api_version(text: str) -> str:
+    from hostctl.v2_1 import base
+
+    try:
+        base.parse_requested(text)
+    except exceptions.UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            f'invalid timeout {text!r}: give seconds, a number above 0'
+        )
+    return value
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version('hostctl')
+    except metadata.PackageNotFoundError:
+        return 'unknown'
+
+
+def _exit_code_table() -> str:
+    lines = ['exit codes:']
+    for code, meaning in exceptions.EXIT_CODE_HELP.items():
+        lines.append(f'  {int(code):<3} {meaning}')
+    return '\n'.join(lines)
+
+
+class HostctlApp(app.App):
+    NAME = 'hostctl'
+    # One line on stderr per message; the "hostctl:" prefix says who spoke.
+    CONSOLE_MESSAGE_FORMAT = 'hostctl: %(message)s'
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            description=__doc__.splitlines()[0],
+            version=_version(),
+            command_manager=commandmanager.CommandManager(COMMANDS),
+            **kwargs,
+        )
+        self.client_manager = None
+
+    def build_option_parser(self, description, version, argparse_kwargs=None):
+        parser = super().build_option_parser(
+            'Host and instance health for OpenStack operators.',
+            version,
+            argparse_kwargs={
+                'prog': 'hostctl',
+                'epilog': _exit_code_table(),
+                'formatter_class': argparse.RawDescriptionHelpFormatter,
+            },
+        )
+        # cliff names the program in --version after sys.argv[0] ('__main__'
+        # under python -m), whatever NAME says; say 'hostctl' either way.
+        for action in parser._actions:
+            if isinstance(action, argparse._VersionAction):
+                action.version = f'hostctl {version}'
+        _add_auth_options(parser)
+        _add_connection_options(parser)
+        return parser
+
+    def configure_logging(self) -> None:
+        # --debug shows the HTTP exchange as well as tracebacks, as nova's
+        # --debug does; keystoneauth logs it at DEBUG, tokens hashed.
+        if self.options.debug:
+            self.options.verbose_level = max(self.options.verbose_level, 2)
+        super().configure_logging()
+        if self.options.verbose_level < 2:
+            for name in ('keystoneauth', 'openstack', 'stevedore', 'urllib3'):
+                logging.getLogger(name).setLevel(logging.WARNING)
+
+    def initialize_app(self, argv) -> None:
+        from hostctl import clientmanager
+
+        self.client_manager = clientmanager.ClientManager(self.options)
+
+    def interact(self) -> None:
+        # No command given. cliff would start an interactive shell; a tool
+        # run from scripts should say what it needs instead.
+        self.parser.print_help(self.stderr)
+
+    def run(self, argv) -> int:
+        code = super().run(argv)
+        return ExitCode.USAGE if self.interactive_mode else code
+
+    def run_subcommand(self, argv) -> int:
+        try:
+            self.command_manager.find_command(argv)
+        except ValueError:
+            matches = self.get_fuzzy_matches(argv[0])
+            hint = f"; did you mean {', '.join(matches)}?" if matches else '.'
+            self.stderr.write(
+                f'hostctl: {argv[0]!r} is not a hostctl command{hint} '
+                "See 'hostctl help'.\n"
+            )
+            return ExitCode.USAGE
+        return super().run_subcommand(argv)
+
+
+def _add_auth_options(parser) -> None:
+    group = parser.add_argument_group(
+        'authentication',
+        'Read from clouds.yaml with --os-cloud, or given here; each option '
+        'defaults to the OS_* environment variable of the same name.',
+    )
+    add = group.add_argument
+    add('--os-cloud', metavar='<name>', default=_env('OS_CLOUD'),
+        help='Cloud name in clouds.yaml.')
+    add('--os-auth-type', metavar='<type>', default=_env('OS_AUTH_TYPE'),
+        help='keystoneauth plugin: password, token, '
+             'v3applicationcredential, ... (default: password, or token '
+             'when only --os-token is given).')
+    add('--os-auth-url', metavar='<url>', default=_env('OS_AUTH_URL'),
+        help='Identity service URL.')
+    add('--os-username', metavar='<name>', default=_env('OS_USERNAME'))
+    add('--os-user-id', metavar='<id>', default=_env('OS_USER_ID'))
+    add('--os-password', metavar='<password>', default=_env('OS_PASSWORD'))
+    add('--os-project-name', metavar='<name>',
+        default=_env('OS_PROJECT_NAME', 'OS_TENANT_NAME'))
+    add('--os-project-id', metavar='<id>',
+        default=_env('OS_PROJECT_ID', 'OS_TENANT_ID'))
+    add('--os-user-domain-name', metavar='<name>',
+        default=_env('OS_USER_DOMAIN_NAME'))
+    add('--os-user-domain-id', metavar='<id>',
+        default=_env('OS_USER_DOMAIN_ID'))
+    add('--os-project-domain-name', metavar='<name>',
+        default=_env('OS_PROJECT_DOMAIN_NAME'))
+    add('--os-project-domain-id', metavar='<id>',
+        default=_env('OS_PROJECT_DOMAIN_ID'))
+    add('--os-domain-name', metavar='<name>', default=_env('OS_DOMAIN_NAME'),
+        help='Domain to scope to (domain-scoped token).')
+    add('--os-domain-id', metavar='<id>', default=_env('OS_DOMAIN_ID'))
+    add('--os-token', metavar='<token>', default=_env('OS_TOKEN'),
+        help='An existing token. With --os-endpoint and no --os-auth-url, '
+             'used as is against that endpoint (no catalogue needed).')
+    add('--os-application-credential-id', metavar='<id>',
+        default=_env('OS_APPLICATION_CREDENTIAL_ID'))
+    add('--os-application-credential-name', metavar='<name>',
+        default=_env('OS_APPLICATION_CREDENTIAL_NAME'))
+    add('--os-application-credential-secret', metavar='<secret>',
+        default=_env('OS_APPLICATION_CREDENTIAL_SECRET'))
+
+
+def _add_connection_options(parser) -> None:
+    group = parser.add_argument_group('connection')
+    add = group.add_argument
+    add('--os-region-name', metavar='<region>', default=_env('OS_REGION_NAME'))
+    add('--os-interface', metavar='<interface>',
+        choices=('public', 'internal', 'admin'),
+        default=_env('OS_INTERFACE'),
+        help='Endpoint interface: public, internal or admin.')
+    add('--os-endpoint', metavar='<url>', default=_env('OS_ENDPOINT'),
+        help='Compute endpoint to use instead of the catalogue\'s.')
+    add('--os-database-endpoint', metavar='<url>',
+        default=_env('OS_DATABASE_ENDPOINT'),
+        help='Database (Trove) endpoint to use instead of the catalogue\'s.')
+    add('--os-cacert', metavar='<file>', default=_env('OS_CACERT'),
+        help='CA bundle to verify TLS servers with.')
+    add('--os-cert', metavar='<file>', default=_env('OS_CERT'),
+        help='Client certificate for TLS.')
+    add('--os-key', metavar='<file>', default=_env('OS_KEY'),
+        help='Client key for TLS.')
+    add('--insecure', action='store_true',
+        default=_env('OS_INSECURE', default='').lower() in ('1', 'true'),
+        help='Do not verify TLS certificates (unsafe).')
+    add('--timeout', metavar='<seconds>', type=_timeout,
+        default=_env('HOSTCTL_TIMEOUT'),
+        help='Give up on a request after this many seconds.')
+    add('--os-compute-api-version', metavar='<version>', type=_api_version,
+        default=_env('OS_COMPUTE_API_VERSION', default='auto'),
+        help="Compute API microversion, e.g. 2.53; 'auto' (default) uses "
+             'the highest that both hostctl and the cloud support.')
+
+
+def main(argv=None) -> int:
+    return HostctlApp().run(sys.argv[1:] if argv is None else list(argv))
+
+
+if __name__ == '__main__':
+    sys.exit(main())

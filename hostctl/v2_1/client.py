@@ -1,0 +1,138 @@
+"""The compute client: microversion negotiation and requests.
+
+The client wraps a keystoneauth1 Adapter for service type ``compute``.
+keystoneauth does the version discovery (and caches it on the session) and
+sends both microversion headers; this module decides which version to ask
+for, in `Client.version_for`, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from hostctl import exceptions
+from hostctl.v2_1 import MAX_VERSION, MIN_VERSION
+from hostctl.v2_1 import base
+from hostctl.v2_1 import services
+
+SERVICE = 'the compute API'
+
+
+class Client:
+    """A thin client of the compute API v2.1.
+
+    :param session: a keystoneauth1 Session carrying the authentication.
+    :param version: the microversion the user pinned ('2.53'), or None,
+        'auto' or 'latest' to negotiate the highest both sides support.
+    :param endpoint_override: a compute endpoint to use instead of the
+        service catalogue's.
+    """
+
+    def __init__(
+        self,
+        session,
+        *,
+        version: str | None = None,
+        endpoint_override: str | None = None,
+        region_name: str | None = None,
+        interface: str | None = None,
+    ) -> None:
+        from keystoneauth1 import adapter
+
+        self.requested = base.parse_requested(version)
+        self._adapter = adapter.Adapter(
+            session,
+            service_type='compute',
+            endpoint_override=endpoint_override,
+            region_name=region_name,
+            interface=interface,
+            client_name='hostctl',
+        )
+        self.services = services.ServiceManager(self)
+
+    @functools.cached_property
+    def server_versions(self) -> tuple[base.Version, base.Version]:
+        """The (min, max) microversions the cloud serves."""
+        from keystoneauth1 import exceptions as ksa
+
+        try:
+            data = self._adapter.get_endpoint_data()
+        except ksa.ClientException as exc:
+            raise exceptions.from_keystoneauth(exc, SERVICE) from exc
+        if data is None:
+            raise exceptions.UsageError(
+                'no compute endpoint in the service catalogue: check '
+                '--os-region-name and --os-interface'
+            )
+        high = data.max_microversion
+        if not high:
+            # A cloud without microversions speaks the 2.0/2.1 base API.
+            return MIN_VERSION, MIN_VERSION
+        low = data.min_microversion or MIN_VERSION
+        return (low[0], low[1]), (high[0], high[1])
+
+    def version_for(
+        self, low: base.Version, high: base.Version | None, what: str
+    ) -> base.Version:
+        """The microversion to send for an operation that needs low..high.
+
+        A version the user pinned is used as it is or refused, never
+        changed. Otherwise it is the highest that hostctl, the cloud and the
+        operation all allow.
+        """
+        server_low, server_high = self.server_versions
+        needed = base.span(low, high)
+        served = base.span(server_low, server_high)
+        if self.requested is not None:
+            pinned = self.requested
+            if not server_low <= pinned <= server_high:
+                raise exceptions.UnsupportedVersion(
+                    f'compute API version {base.text(pinned)} was asked for '
+                    f'(--os-compute-api-version) but this cloud serves '
+                    f'{served}'
+                )
+            if pinned > MAX_VERSION:
+                raise exceptions.UnsupportedVersion(
+                    f'compute API version {base.text(pinned)} was asked for '
+                    '(--os-compute-api-version) but hostctl supports up to '
+                    f'{base.text(MAX_VERSION)}'
+                )
+            if pinned < low or (high is not None and pinned > high):
+                raise exceptions.UnsupportedVersion(
+                    f'{what} needs compute API version {needed}, but '
+                    f'{base.text(pinned)} was asked for with '
+                    '--os-compute-api-version'
+                )
+            return pinned
+        best = min(MAX_VERSION, server_high, high or MAX_VERSION)
+        if best < low or best < server_low:
+            raise exceptions.UnsupportedVersion(
+                f'{what} needs compute API version {needed}; this cloud '
+                f'serves {served}'
+            )
+        return best
+
+    def get(self, url, version, *, params=None):
+        return self._request('GET', url, version, params=params)
+
+    def put(self, url, version, *, json=None):
+        return self._request('PUT', url, version, json=json)
+
+    def _request(self, method, url, version, **kwargs):
+        from keystoneauth1 import exceptions as ksa
+
+        try:
+            response = self._adapter.request(
+                url, method, microversion=base.text(version), **kwargs
+            )
+        except ksa.ClientException as exc:
+            raise exceptions.from_keystoneauth(exc, SERVICE) from exc
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise exceptions.ServerError(
+                f'{SERVICE} answered {method} {url} with a body that is not '
+                'JSON; is the endpoint right?'
+            ) from None

@@ -1,0 +1,53 @@
+"""Run hostctl in-process: run_cli(argv) -> (rc, stdout, stderr)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+
+import fixtures
+import testtools
+
+from hostctl import shell
+
+# Token-plus-endpoint mode: no identity service to mock.
+TOKEN_ARGS = [
+    '--os-token', 'tok-0123456789abcdef',
+    '--os-endpoint', 'http://compute.example:8774/v2.1',
+]
+
+
+def run_cli(argv) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                app = shell.HostctlApp(stdout=out, stderr=err)
+                rc = app.run(list(argv))
+            except SystemExit as exc:  # argparse's usage errors
+                rc = exc.code
+    finally:
+        # cliff adds its log handlers on every run; undo that.
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
+    return int(rc), out.getvalue(), err.getvalue()
+
+
+class TestCase(testtools.TestCase):
+    """A test with no OS_* or HOSTCTL_* variables from the machine."""
+
+    def setUp(self):
+        super().setUp()
+        for name in list(os.environ):
+            if name.startswith(('OS_', 'HOSTCTL_')):
+                self.useFixture(fixtures.EnvironmentVariable(name))
+        # No clouds.yaml of the machine's either.
+        home = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.EnvironmentVariable('HOME', home))
+        self.useFixture(fixtures.EnvironmentVariable('XDG_CONFIG_HOME'))

@@ -1,0 +1,155 @@
+"""The service commands, run in-process against a requests-mock cloud."""
+
+import json
+
+from tests.unit import cli
+from tests.unit import fakes
+
+HEADERS = [
+    'ID', 'Binary', 'Host', 'Zone', 'Status', 'State', 'Forced Down',
+    'Disabled Reason', 'Updated At',
+]
+
+
+class ServiceCommandTest(cli.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.compute = self.useFixture(fakes.ComputeFixture('2.1', '2.104'))
+
+    def hostctl(self, *argv):
+        return cli.run_cli([*cli.TOKEN_ARGS, *argv])
+
+    def test_service_list_json(self):
+        rc, out, err = self.hostctl('service-list', '-f', 'json')
+        self.assertEqual((0, ''), (rc, err))
+        listed = json.loads(out)
+        self.assertEqual(3, len(listed))
+        self.assertEqual(HEADERS, list(listed[1]))
+        self.assertEqual(
+            {
+                'ID': 'a1b2c3d4-0000-4000-8000-000000000008',
+                'Binary': 'nova-compute',
+                'Host': 'compute2',
+                'Zone': 'nova',
+                'Status': 'disabled',
+                'State': 'down',
+                'Forced Down': True,
+                'Disabled Reason': 'fenced by the fault manager',
+                'Updated At': '2026-11-23T10:00:02.000000',
+            },
+            listed[2],
+        )
+
+    def test_service_list_filters_are_sent(self):
+        rc, out, _ = self.hostctl(
+            'service-list', '--host', 'compute1', '--binary', 'nova-compute',
+            '-f', 'value', '-c', 'Host', '-c', 'State',
+        )
+        self.assertEqual((0, 'compute1 up\n'), (rc, out))
+        self.assertEqual(
+            'host=compute1&binary=nova-compute',
+            self.compute.api_requests()[0].query,
+        )
+
+    def test_service_list_table_keeps_columns_on_old_clouds(self):
+        self.useFixture(fakes.ComputeFixture('2.1', '2.10'))
+        rc, out, _ = self.hostctl('service-list', '-f', 'csv')
+        self.assertEqual(0, rc)
+        lines = out.splitlines()
+        self.assertEqual(
+            ','.join(f'"{h}"' for h in HEADERS), lines[0]
+        )
+        # Forced Down is empty, not False, where the API has no such field.
+        self.assertIn('"compute1","nova","enabled","up","","",', lines[2])
+
+    def test_force_down_shows_the_service_as_it_now_stands(self):
+        self.compute.mock.put(
+            fakes.COMPUTE_URL + '/os-services/a1b2c3d4-0000-4000-8000-000000000007',
+            json={'service': dict(
+                fakes.service_json(fakes.SERVICES[1], (2, 53)),
+                forced_down=True, state='down')},
+        )
+        rc, out, err = self.hostctl(
+            'service-force-down', 'compute1', 'nova-compute', '-f', 'json'
+        )
+        self.assertEqual((0, ''), (rc, err))
+        shown = json.loads(out)
+        self.assertIs(True, shown['Forced Down'])
+        self.assertEqual('down', shown['State'])
+        put = self.compute.api_requests()[-1]
+        self.assertEqual({'forced_down': True}, put.json())
+
+    def test_force_down_when_already_down_says_so(self):
+        rc, out, err = self.hostctl(
+            'service-force-down', 'compute2', 'nova-compute', '-f', 'value',
+            '-c', 'Forced Down',
+        )
+        self.assertEqual(0, rc)
+        self.assertEqual('True\n', out)
+        self.assertEqual(
+            'hostctl: compute2 nova-compute was already forced down; '
+            'nothing changed\n',
+            err,
+        )
+        self.assertEqual(['GET'], [r.method for r in self.compute.api_requests()])
+
+    def test_quiet_silences_the_note(self):
+        rc, _, err = self.hostctl(
+            '-q', 'service-force-down', 'compute2', 'nova-compute'
+        )
+        self.assertEqual((0, ''), (rc, err))
+
+    def test_unknown_host_is_one_line_and_exit_4(self):
+        rc, out, err = self.hostctl(
+            'service-force-down', 'compute9', 'nova-compute'
+        )
+        self.assertEqual(4, rc)
+        self.assertEqual('', out)
+        self.assertEqual(
+            "hostctl: no compute service on host 'compute9'; hosts: "
+            'compute1, compute2, controller\n',
+            err,
+        )
+
+    def test_too_old_cloud_exit_6(self):
+        self.useFixture(fakes.ComputeFixture('2.1', '2.10'))
+        rc, _, err = self.hostctl(
+            'service-force-down', 'compute1', 'nova-compute'
+        )
+        self.assertEqual(6, rc)
+        self.assertEqual(
+            'hostctl: forcing a service down needs compute API version 2.11 '
+            'or later; this cloud serves 2.1 to 2.10\n',
+            err,
+        )
+
+    def test_missing_arguments_is_usage_exit_2(self):
+        rc, out, err = self.hostctl('service-force-down', 'compute1')
+        self.assertEqual(2, rc)
+        self.assertIn('the following arguments are required: <binary>', err)
+
+    def test_disable_and_enable_print_the_service(self):
+        uuid = 'a1b2c3d4-0000-4000-8000-000000000007'
+        disabled = dict(
+            fakes.service_json(fakes.SERVICES[1], (2, 53)),
+            status='disabled', disabled_reason='bad disk',
+        )
+        self.compute.mock.put(
+            fakes.COMPUTE_URL + '/os-services/' + uuid,
+            json={'service': disabled},
+        )
+        rc, out, err = self.hostctl(
+            'service-disable', '--reason', 'bad disk', 'compute1',
+            'nova-compute', '-f', 'json',
+        )
+        self.assertEqual((0, ''), (rc, err))
+        self.assertEqual('bad disk', json.loads(out)['Disabled Reason'])
+        self.assertEqual(
+            {'status': 'disabled', 'disabled_reason': 'bad disk'},
+            self.compute.api_requests()[-1].json(),
+        )
+        rc, out, err = self.hostctl(
+            'service-enable', 'compute1', 'nova-compute', '-f', 'json'
+        )
+        self.assertEqual(0, rc)
+        self.assertIn('was already enabled', err)

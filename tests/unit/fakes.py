@@ -1,0 +1,128 @@
+"""requests-mock fixtures: a compute API and an identity service.
+
+They serve the version document with a chosen microversion range, so that
+tests can put the client on either side of a version boundary, and record
+every request for assertions on method, path, body and headers.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import fixtures
+from requests_mock.contrib import fixture as rm_fixture
+
+COMPUTE_URL = 'http://compute.example:8774/v2.1'
+IDENTITY_URL = 'http://identity.example:5000/v3'
+TOKEN = 'tok-0123456789abcdef'
+
+SERVICES = [
+    {
+        'id': 1,
+        'uuid': 'a1b2c3d4-0000-4000-8000-000000000001',
+        'binary': 'nova-scheduler',
+        'host': 'controller',
+        'zone': 'internal',
+        'status': 'enabled',
+        'state': 'up',
+        'forced_down': False,
+        'disabled_reason': None,
+        'updated_at': '2026-11-23T10:00:00.000000',
+    },
+    {
+        'id': 7,
+        'uuid': 'a1b2c3d4-0000-4000-8000-000000000007',
+        'binary': 'nova-compute',
+        'host': 'compute1',
+        'zone': 'nova',
+        'status': 'enabled',
+        'state': 'up',
+        'forced_down': False,
+        'disabled_reason': None,
+        'updated_at': '2026-11-23T10:00:01.000000',
+    },
+    {
+        'id': 8,
+        'uuid': 'a1b2c3d4-0000-4000-8000-000000000008',
+        'binary': 'nova-compute',
+        'host': 'compute2',
+        'zone': 'nova',
+        'status': 'disabled',
+        'state': 'down',
+        'forced_down': True,
+        'disabled_reason': 'fenced by the fault manager',
+        'updated_at': '2026-11-23T10:00:02.000000',
+    },
+]
+
+
+def version_document(low='2.1', high='2.104'):
+    return {
+        'version': {
+            'id': 'v2.1',
+            'status': 'CURRENT',
+            'version': high,
+            'min_version': low,
+            'updated': '2013-07-23T11:33:21Z',
+            'links': [{'rel': 'self', 'href': COMPUTE_URL + '/'}],
+            'media-types': [
+                {
+                    'base': 'application/json',
+                    'type': 'application/vnd.openstack.compute+json;version=2.1',
+                }
+            ],
+        }
+    }
+
+
+def service_json(service: dict, version: tuple[int, int]) -> dict:
+    """A service as Nova shows it at `version`."""
+    data = copy.deepcopy(service)
+    uuid = data.pop('uuid')
+    if version >= (2, 53):
+        data['id'] = uuid
+    if version < (2, 11):
+        data.pop('forced_down')
+    return data
+
+
+class ComputeFixture(fixtures.Fixture):
+    """A compute API serving microversions low..high, on requests-mock."""
+
+    def __init__(self, low='2.1', high='2.104', services=None):
+        super().__init__()
+        self.low, self.high = low, high
+        self.services = copy.deepcopy(SERVICES if services is None else services)
+
+    def _setUp(self):
+        # Host names keep their case, as Nova keeps it.
+        self.mock = self.useFixture(rm_fixture.Fixture(case_sensitive=True))
+        document = version_document(self.low, self.high)
+        self.mock.get(COMPUTE_URL, json=document)
+        self.mock.get(COMPUTE_URL + '/', json=document)
+        self.mock.get(COMPUTE_URL + '/os-services', json=self._list_services)
+
+    @staticmethod
+    def version_of(request) -> tuple[int, int]:
+        value = request.headers.get('OpenStack-API-Version', 'compute 2.1')
+        major, minor = value.split()[1].split('.')
+        return int(major), int(minor)
+
+    def _list_services(self, request, context):
+        version = self.version_of(request)
+        query = request.qs
+        found = [
+            service_json(s, version)
+            for s in self.services
+            if s['host'] == query.get('host', [s['host']])[0]
+            and s['binary'] == query.get('binary', [s['binary']])[0]
+        ]
+        return {'services': found}
+
+    def api_requests(self):
+        """The requests sent to the API proper (not version discovery)."""
+        return [
+            r
+            for r in self.mock.request_history
+            if r.path.rstrip('/') != '/v2.1'
+        ]

@@ -1,0 +1,310 @@
+"""The shell: global options, configuration, exit codes, start-up cost."""
+
+import json
+import os
+import subprocess
+import sys
+
+import fixtures
+from requests_mock.contrib import fixture as rm_fixture
+
+from hostctl import exceptions
+from tests.unit import cli
+from tests.unit import fakes
+
+CATALOG = [
+    {
+        'type': 'compute',
+        'name': 'nova',
+        'endpoints': [
+            {'interface': 'public', 'region': 'RegionOne',
+             'region_id': 'RegionOne', 'url': fakes.COMPUTE_URL},
+            {'interface': 'internal', 'region': 'RegionOne',
+             'region_id': 'RegionOne',
+             'url': 'http://internal.example:8774/v2.1'},
+        ],
+    },
+    {
+        'type': 'identity',
+        'name': 'keystone',
+        'endpoints': [
+            {'interface': 'public', 'region': 'RegionOne',
+             'region_id': 'RegionOne', 'url': fakes.IDENTITY_URL},
+        ],
+    },
+]
+
+
+def token_response():
+    return {
+        'token': {
+            'methods': ['password'],
+            'expires_at': '2099-01-01T00:00:00.000000Z',
+            'issued_at': '2026-11-23T00:00:00.000000Z',
+            'user': {'id': 'u1', 'name': 'admin',
+                     'domain': {'id': 'default', 'name': 'Default'}},
+            'project': {'id': 'p1', 'name': 'admin',
+                        'domain': {'id': 'default', 'name': 'Default'}},
+            'roles': [{'id': 'r1', 'name': 'admin'}],
+            'catalog': CATALOG,
+        }
+    }
+
+
+class ShellTest(cli.TestCase):
+    def test_version(self):
+        rc, out, _ = cli.run_cli(['--version'])
+        self.assertEqual(0, rc)
+        self.assertRegex(out, r'^hostctl \S+\n$')
+
+    def test_help_lists_commands_and_exit_codes(self):
+        rc, out, _ = cli.run_cli(['help'])
+        self.assertEqual(0, rc)
+        for name in ('service-list', 'service-force-down', 'service-disable',
+                     'service-enable', 'complete'):
+            self.assertIn(name, out)
+        for code, meaning in exceptions.EXIT_CODE_HELP.items():
+            self.assertIn(f'{int(code):<3} {meaning}', out)
+
+    def test_help_of_a_command(self):
+        rc, out, _ = cli.run_cli(['help', 'service-force-down'])
+        self.assertEqual(0, rc)
+        self.assertIn('usage: hostctl service-force-down', out)
+        self.assertIn('--unset', out)
+
+    def test_no_command_is_usage(self):
+        rc, out, err = cli.run_cli([])
+        self.assertEqual(2, rc)
+        self.assertEqual('', out)
+        self.assertIn('usage: hostctl', err)
+
+    def test_unknown_command_suggests(self):
+        rc, out, err = cli.run_cli(['service-lst'])
+        self.assertEqual(2, rc)
+        self.assertEqual('', out)
+        self.assertEqual(
+            "hostctl: 'service-lst' is not a hostctl command; did you mean "
+            "service-list? See 'hostctl help'.\n",
+            err,
+        )
+
+    def test_bad_microversion_is_usage(self):
+        for value in ('3.1', '2.x', '2'):
+            rc, _, err = cli.run_cli(
+                ['--os-compute-api-version', value, 'service-list']
+            )
+            self.assertEqual(2, rc, value)
+            self.assertIn('invalid compute API version', err)
+
+    def test_bad_timeout_is_usage(self):
+        rc, _, err = cli.run_cli(['--timeout', '-1', 'service-list'])
+        self.assertEqual(2, rc)
+        self.assertIn("invalid timeout '-1'", err)
+
+    def test_completion_script(self):
+        rc, out, _ = cli.run_cli(['complete'])
+        self.assertEqual(0, rc)
+        self.assertIn('service-force-down', out)
+
+    def test_no_credentials_is_usage(self):
+        rc, out, err = cli.run_cli(['service-list'])
+        self.assertEqual(2, rc)
+        self.assertEqual('', out)
+        self.assertEqual(1, len(err.splitlines()), err)
+        self.assertTrue(err.startswith('hostctl: '), err)
+
+    def test_unknown_cloud_is_usage(self):
+        rc, _, err = cli.run_cli(['--os-cloud', 'nowhere', 'service-list'])
+        self.assertEqual(2, rc)
+        self.assertIn('nowhere', err)
+        self.assertEqual(1, len(err.splitlines()), err)
+
+
+class ErrorExitCodeTest(cli.TestCase):
+    """Each way a request can fail ends with its own code and one line."""
+
+    def setUp(self):
+        super().setUp()
+        self.compute = self.useFixture(fakes.ComputeFixture())
+
+    def fail_with(self, **response):
+        self.compute.mock.get(fakes.COMPUTE_URL + '/os-services', **response)
+        rc, out, err = cli.run_cli([*cli.TOKEN_ARGS, 'service-list'])
+        self.assertEqual('', out)
+        self.assertEqual(1, len(err.splitlines()), err)
+        self.assertTrue(err.startswith('hostctl: '), err)
+        self.assertNotIn('Traceback', err)
+        self.assertNotIn(fakes.TOKEN, err)
+        return rc, err
+
+    def test_401(self):
+        rc, err = self.fail_with(
+            status_code=401,
+            json={'error': {'code': 401, 'message': 'The request you have '
+                            'made requires authentication.'}},
+        )
+        self.assertEqual(exceptions.ExitCode.AUTH, rc)
+        self.assertIn('requires authentication', err)
+
+    def test_403(self):
+        rc, err = self.fail_with(
+            status_code=403,
+            json={'forbidden': {'code': 403, 'message': "Policy doesn't "
+                                'allow os_compute_api:os-services:list'}},
+        )
+        self.assertEqual(exceptions.ExitCode.AUTH, rc)
+        self.assertIn("Policy doesn't allow", err)
+
+    def test_404(self):
+        rc, _ = self.fail_with(status_code=404, json={})
+        self.assertEqual(exceptions.ExitCode.NOT_FOUND, rc)
+
+    def test_409(self):
+        rc, _ = self.fail_with(status_code=409, json={})
+        self.assertEqual(exceptions.ExitCode.CONFLICT, rc)
+
+    def test_500_with_an_html_page(self):
+        rc, err = self.fail_with(
+            status_code=500, text='<html><body>Oops</body></html>',
+            headers={'Content-Type': 'text/html'},
+        )
+        self.assertEqual(exceptions.ExitCode.SERVER, rc)
+        self.assertIn('HTTP 500', err)
+
+    def test_malformed_json(self):
+        rc, err = self.fail_with(status_code=200, text='{"services": [')
+        self.assertEqual(exceptions.ExitCode.SERVER, rc)
+        self.assertIn('not JSON', err)
+
+    def test_connection_refused(self):
+        import requests
+
+        rc, err = self.fail_with(exc=requests.exceptions.ConnectionError)
+        self.assertEqual(exceptions.ExitCode.SERVER, rc)
+        self.assertIn('cannot reach the compute API', err)
+
+    def test_timeout(self):
+        import requests
+
+        rc, err = self.fail_with(exc=requests.exceptions.ReadTimeout)
+        self.assertEqual(exceptions.ExitCode.SERVER, rc)
+        self.assertIn('did not answer in time', err)
+
+    def test_unexpected_error_is_1_without_traceback(self):
+        rc, err = self.fail_with(json={'services': [None]})
+        self.assertEqual(exceptions.ExitCode.UNEXPECTED, rc)
+        self.assertIn('unexpected error', err)
+        self.assertIn('rerun with --debug', err)
+
+    def test_debug_adds_the_traceback_not_a_new_code(self):
+        self.compute.mock.get(
+            fakes.COMPUTE_URL + '/os-services', status_code=404, json={}
+        )
+        rc, _, err = cli.run_cli(['--debug', *cli.TOKEN_ARGS, 'service-list'])
+        self.assertEqual(exceptions.ExitCode.NOT_FOUND, rc)
+        self.assertIn('Traceback', err)
+
+
+class CloudsYamlTest(cli.TestCase):
+    """Password authentication through clouds.yaml and secure.yaml."""
+
+    def setUp(self):
+        super().setUp()
+        config = self.useFixture(fixtures.TempDir()).path
+        clouds = os.path.join(config, 'clouds.yaml')
+        with open(clouds, 'w') as f:
+            f.write(
+                'clouds:\n'
+                '  lab:\n'
+                '    region_name: RegionOne\n'
+                '    auth:\n'
+                f'      auth_url: {fakes.IDENTITY_URL}\n'
+                '      username: admin\n'
+                '      project_name: admin\n'
+                '      user_domain_name: Default\n'
+                '      project_domain_name: Default\n'
+            )
+        with open(os.path.join(config, 'secure.yaml'), 'w') as f:
+            f.write('clouds:\n  lab:\n    auth:\n      password: s3cret-pw\n')
+        self.useFixture(fixtures.EnvironmentVariable(
+            'OS_CLIENT_CONFIG_FILE', clouds))
+        self.useFixture(fixtures.EnvironmentVariable(
+            'OS_CLIENT_SECURE_FILE', os.path.join(config, 'secure.yaml')))
+        self.compute = self.useFixture(fakes.ComputeFixture())
+        mock = self.compute.mock
+        mock.get(fakes.IDENTITY_URL, json={'version': {
+            'id': 'v3.14', 'status': 'stable',
+            'links': [{'rel': 'self', 'href': fakes.IDENTITY_URL + '/'}]}})
+        self.tokens = mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens', json=token_response(),
+            headers={'X-Subject-Token': fakes.TOKEN}, status_code=201)
+
+    def test_password_from_secure_yaml_and_catalogue_endpoint(self):
+        rc, out, err = cli.run_cli(
+            ['--os-cloud', 'lab', 'service-list', '-f', 'json']
+        )
+        self.assertEqual((0, ''), (rc, err))
+        self.assertEqual(3, len(json.loads(out)))
+        sent = self.tokens.last_request.json()['auth']['identity']
+        self.assertEqual('s3cret-pw', sent['password']['user']['password'])
+        api = self.compute.api_requests()[-1]
+        self.assertEqual(fakes.TOKEN, api.headers['X-Auth-Token'])
+        self.assertEqual('compute.example', api.hostname)
+
+    def test_interface_option_picks_the_endpoint(self):
+        internal = self.compute.mock.get(
+            'http://internal.example:8774/v2.1/os-services',
+            json={'services': []})
+        self.compute.mock.get('http://internal.example:8774/v2.1',
+                              json=fakes.version_document())
+        rc, _, err = cli.run_cli(
+            ['--os-cloud', 'lab', '--os-interface', 'internal',
+             'service-list'])
+        self.assertEqual((0, ''), (rc, err))
+        self.assertTrue(internal.called)
+
+    def test_os_cloud_from_the_environment(self):
+        self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'lab'))
+        rc, _, _ = cli.run_cli(['service-list'])
+        self.assertEqual(0, rc)
+
+    def test_wrong_password_is_auth_exit_5(self):
+        self.compute.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens', status_code=401,
+            json={'error': {'code': 401, 'message': 'The request you have '
+                            'made requires authentication.'}})
+        rc, out, err = cli.run_cli(['--os-cloud', 'lab', 'service-list'])
+        self.assertEqual(exceptions.ExitCode.AUTH, rc)
+        self.assertNotIn('s3cret-pw', out + err)
+        self.assertEqual(1, len(err.splitlines()), err)
+
+    def test_unreachable_identity_is_server_exit_7(self):
+        import requests
+
+        self.compute.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens',
+            exc=requests.exceptions.ConnectionError)
+        rc, _, err = cli.run_cli(['--os-cloud', 'lab', 'service-list'])
+        self.assertEqual(exceptions.ExitCode.SERVER, rc)
+        self.assertEqual(1, len(err.splitlines()), err)
+
+
+class StartUpTest(cli.TestCase):
+    def test_help_imports_no_client_library(self):
+        # A separate interpreter: this test process has imported them all.
+        code = (
+            'import sys\n'
+            'from hostctl import shell\n'
+            'try:\n'
+            '    shell.main(["service-force-down", "--help"])\n'
+            'except SystemExit:\n'
+            '    pass\n'
+            'heavy = ("keystoneauth1", "openstack", "requests", "cmd2", '
+            '"osc_lib", "hostctl.v2_1", "hostctl.clientmanager")\n'
+            'print(sorted({m.split(".")[0] if not m.startswith("hostctl") '
+            'else m for m in sys.modules if m.startswith(heavy)}))\n'
+        )
+        result = subprocess.run(
+            [sys.executable, '-c', code], capture_output=True, text=True,
+            check=True)
+        self.assertEqual('[]', result.stdout.strip().splitlines()[-1])
