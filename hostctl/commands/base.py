@@ -57,3 +57,33 @@ def add_service_arguments(parser) -> None:
         metavar='<binary>',
         help='Service binary, for example nova-compute.',
     )
+
+
+def add_long_argument(parser) -> None:
+    parser.add_argument(
+        '--long',
+        action='store_true',
+        help='Show more columns.',
+    )
+
+
+def add_all_projects_argument(parser) -> None:
+    parser.add_argument(
+        '--all-projects',
+        action='store_true',
+        help='Look in every project (admin only).',
+    )
+
+
+def positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f'invalid count {text!r}: give a whole number above 0'
+        )
+    return value

@@ -12,6 +12,39 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from cliff import columns
+
+
+class Addresses(columns.FormattableColumn):
+    """A server's addresses: "net=a, b; net2=c", a mapping in JSON."""
+
+    def human_readable(self):
+        return '; '.join(
+            f"{net}={', '.join(a.get('addr', '') for a in addrs)}"
+            for net, addrs in sorted(self._value.items())
+        )
+
+    def machine_readable(self):
+        return {
+            net: [a.get('addr') for a in addrs]
+            for net, addrs in self._value.items()
+        }
+
+
+# Nova's power_state numbers, as nova and openstack print them.
+POWER_STATES = {
+    0: 'NOSTATE',
+    1: 'Running',
+    3: 'Paused',
+    4: 'Shutdown',
+    6: 'Crashed',
+    7: 'Suspended',
+}
+
+
+def power_state(value):
+    return POWER_STATES.get(value, value)
+
 
 @dataclasses.dataclass(frozen=True)
 class Field:
@@ -42,6 +75,42 @@ SERVICE = (
 )
 
 
+HYPERVISOR = (
+    Field('id', 'ID'),
+    Field('hypervisor_hostname', 'Hypervisor Hostname'),
+    Field('state', 'State'),
+    Field('status', 'Status'),
+    Field('hypervisor_type', 'Hypervisor Type', long=True),
+    Field('host_ip', 'Host IP', long=True),
+    # Empty from microversion 2.88, which removed them from the API.
+    Field('vcpus_used', 'vCPUs Used', long=True),
+    Field('vcpus', 'vCPUs', long=True),
+    Field('memory_mb_used', 'Memory MB Used', long=True),
+    Field('memory_mb', 'Memory MB', long=True),
+    Field('running_vms', 'Running VMs', long=True),
+)
+
+# hypervisor-show adds the service it runs under.
+HYPERVISOR_SERVICE = (
+    Field('service_host', 'Service Host'),
+    Field('service_id', 'Service ID'),
+    Field('disabled_reason', 'Service Disabled Reason'),
+)
+
+SERVER = (
+    Field('id', 'ID'),
+    Field('name', 'Name'),
+    Field('status', 'Status'),
+    Field('task_state', 'Task State'),
+    Field('power_state', 'Power State', formatter=power_state),
+    Field('addresses', 'Networks', formatter=Addresses),
+    Field('host_status', 'Host Status'),
+    Field('host', 'Host', long=True),
+    Field('tenant_id', 'Project', long=True),
+    Field('created', 'Created', long=True),
+)
+
+
 def _chosen(table: Iterable[Field], long: bool) -> tuple[Field, ...]:
     return tuple(f for f in table if long or not f.long)
 
@@ -60,3 +129,41 @@ def show(item: Any, table: Iterable[Field]):
         tuple(f.header for f in chosen),
         tuple(f.value(item) for f in chosen),
     )
+
+
+def show_all(item: Any, table: Iterable[Field], covered: Iterable[str] = ()):
+    """(headers, values): the table's fields, then every other key of the
+    response as the API names it, so that nothing the cloud said is lost.
+
+    `covered` names response keys shown through derived fields (such as
+    the hypervisor's nested service).
+    """
+    table = tuple(table)
+    headers, values = show(item, table)
+    json_keys = {
+        f.name: f.metadata.get('key', f.name)
+        for f in dataclasses.fields(item)
+    }
+    shown = {json_keys.get(f.attr, f.attr) for f in table}
+    shown |= set(covered) | {'links'}
+    extra = sorted(k for k in item.raw if k not in shown)
+    return (
+        headers + tuple(extra),
+        values + tuple(_plain(item.raw[k]) for k in extra),
+    )
+
+
+class Structured(columns.FormattableColumn):
+    """A nested value: compact JSON in a table, the structure in -f json."""
+
+    def human_readable(self):
+        import json
+
+        return json.dumps(self._value, sort_keys=True)
+
+    def machine_readable(self):
+        return self._value
+
+
+def _plain(value):
+    return Structured(value) if isinstance(value, dict | list) else value

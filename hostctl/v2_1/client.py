@@ -13,6 +13,8 @@ import functools
 from hostctl import exceptions
 from hostctl.v2_1 import MAX_VERSION, MIN_VERSION
 from hostctl.v2_1 import base
+from hostctl.v2_1 import hypervisors
+from hostctl.v2_1 import servers
 from hostctl.v2_1 import services
 
 SERVICE = 'the compute API'
@@ -49,6 +51,8 @@ class Client:
             client_name='hostctl',
         )
         self.services = services.ServiceManager(self)
+        self.hypervisors = hypervisors.HypervisorManager(self)
+        self.servers = servers.ServerManager(self)
 
     @functools.cached_property
     def server_versions(self) -> tuple[base.Version, base.Version]:
@@ -115,6 +119,29 @@ class Client:
     def get(self, url, version, *, params=None):
         return self._request('GET', url, version, params=params)
 
+    def get_all(self, url, version, key, *, params=None, limit=None):
+        """Every item of a paginated list, one page after another.
+
+        Nova pages lists by marker and says there is more with a ``next``
+        link in ``<key>_links``; hostctl asks for the next page by marker
+        itself rather than following the link, whose host may be an
+        internal name behind a proxy. `limit` caps the total.
+        """
+        params = dict(params or {})
+        items: list = []
+        while True:
+            if limit is not None:
+                params['limit'] = limit - len(items)
+            body = self.get(url, version, params=params)
+            page = body.get(key, [])
+            items.extend(page)
+            marker = _next_marker(body.get(f'{key}_links', []))
+            if not page or marker is None:
+                return items
+            if limit is not None and len(items) >= limit:
+                return items[:limit]
+            params['marker'] = marker
+
     def put(self, url, version, *, json=None):
         return self._request('PUT', url, version, json=json)
 
@@ -136,3 +163,14 @@ class Client:
                 f'{SERVICE} answered {method} {url} with a body that is not '
                 'JSON; is the endpoint right?'
             ) from None
+
+
+def _next_marker(links) -> str | None:
+    from urllib import parse
+
+    for link in links:
+        if link.get('rel') == 'next':
+            query = parse.parse_qs(parse.urlsplit(link.get('href', '')).query)
+            markers = query.get('marker')
+            return markers[0] if markers else None
+    return None

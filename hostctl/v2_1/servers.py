@@ -1,0 +1,122 @@
+"""Servers, with the status of their host (host_status, 2.16+).
+
+host_status says what Nova knows of the server's compute service: UP,
+UNKNOWN (no heartbeat within service_down_time), DOWN (forced down),
+MAINTENANCE (disabled), or an empty string when the server has no host.
+Nova shows it only from 2.16 and, by default policy, only to admins; the
+client says which of the two hid it (`host_status_note`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from urllib import parse
+
+from hostctl import exceptions
+from hostctl import models
+from hostctl.models import key
+from hostctl.v2_1.base import Manager, requires, text
+from hostctl.v2_1.hypervisors import looks_like_uuid
+
+HOST_STATUS = (2, 16)
+
+
+@dataclasses.dataclass(frozen=True)
+class Server(models.Model):
+    id: str | None = None
+    name: str | None = None
+    status: str | None = None
+    task_state: str | None = key('OS-EXT-STS:task_state')
+    power_state: int | None = key('OS-EXT-STS:power_state')
+    addresses: dict | None = None
+    host_status: str | None = None
+    host: str | None = key('OS-EXT-SRV-ATTR:host')
+    hypervisor_hostname: str | None = key(
+        'OS-EXT-SRV-ATTR:hypervisor_hostname'
+    )
+    tenant_id: str | None = None
+    created: str | None = None
+    tags: list | None = None
+
+
+class ServerManager(Manager):
+    @requires('2.1', what='listing servers')
+    def list(self, version, **filters) -> list[Server]:
+        """Servers (all pages); filters as `_list` takes them."""
+        return self._list(version, **filters)
+
+    @requires('2.1', what='showing a server')
+    def get(self, version, name_or_id: str, all_projects=False) -> Server:
+        """A server by UUID, or by exact name (one lookup)."""
+        if looks_like_uuid(name_or_id):
+            try:
+                body = self._client.get(
+                    f'/servers/{parse.quote(name_or_id)}', version
+                )
+                return Server.from_json(body['server'])
+            except exceptions.NotFound:
+                pass  # A server may be named like a UUID; try the name.
+        matches = self._list(
+            version,
+            all_projects=all_projects,
+            name=f'^{re.escape(name_or_id)}$',
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            where = 'any project' if all_projects else 'this project'
+            hint = '' if all_projects else ' (--all-projects looks further)'
+            raise exceptions.NotFound(
+                f'no server named or with ID {name_or_id!r} in {where}{hint}'
+            )
+        listed = ', '.join(f'{s.id} (project {s.tenant_id})' for s in matches)
+        raise exceptions.UsageError(
+            f'{len(matches)} servers are named {name_or_id!r}: {listed}; '
+            'give an ID'
+        )
+
+    @requires('2.1', what='listing servers')
+    def host_status_note(self, version, servers) -> str | None:
+        """Why host_status is missing from `servers`, or None if it is not."""
+        if version < HOST_STATUS:
+            return (
+                'Host Status is empty: it needs compute API version 2.16 or '
+                f'later, and {text(version)} is in use'
+            )
+        if servers and all('host_status' not in s.raw for s in servers):
+            return (
+                "Host Status is empty: the cloud's policy does not show it "
+                'to this user (rule os_compute_api:servers:show:host_status'
+                ', admin only by default)'
+            )
+        return None
+
+    def _list(
+        self,
+        version,
+        *,
+        all_projects=False,
+        host=None,
+        status=None,
+        name=None,
+        project=None,
+        limit=None,
+    ) -> list[Server]:
+        params = {}
+        # Another project's servers, or a host's, are only visible when
+        # asking across projects.
+        if all_projects or project:
+            params['all_tenants'] = 1
+        if project:
+            params['project_id'] = project
+        if host:
+            params['host'] = host
+        if status:
+            params['status'] = status.upper()
+        if name:
+            params['name'] = name
+        items = self._client.get_all(
+            '/servers/detail', version, 'servers', params=params, limit=limit
+        )
+        return [Server.from_json(s) for s in items]
