@@ -78,6 +78,8 @@ class HostctlApp(app.App):
             description=__doc__.splitlines()[0],
             version=_version(),
             command_manager=commandmanager.CommandManager(COMMANDS),
+            # 'hostctl <command> --help' is that command's help, not ours.
+            deferred_help=True,
             **kwargs,
         )
         self.client_manager = None
