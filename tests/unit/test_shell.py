@@ -300,7 +300,7 @@ class StartUpTest(cli.TestCase):
             'except SystemExit:\n'
             '    pass\n'
             'heavy = ("keystoneauth1", "openstack", "requests", "cmd2", '
-            '"osc_lib", "hostctl.v2_1.client", "hostctl.v2_1.services")\n'
+            '"osc_lib", "yaml", "hostctl.v2_1.client", "hostctl.v2_1.services")\n'
             'print(sorted({m.split(".")[0] if not m.startswith("hostctl") '
             'else m for m in sys.modules if m.startswith(heavy)}))\n'
         )
