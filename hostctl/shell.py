@@ -15,6 +15,7 @@ import sys
 
 from cliff import app
 from cliff import commandmanager
+from cliff import help as cliff_help
 
 from hostctl import exceptions
 from hostctl.exceptions import ExitCode
@@ -68,6 +69,14 @@ def _exit_code_table() -> str:
     return '\n'.join(lines)
 
 
+class HelpCommand(cliff_help.HelpCommand):
+    """Print detailed help for another command."""
+
+    def get_epilog(self):
+        # As in commands.base: skip cliff's scan of installed distributions.
+        return ''
+
+
 class HostctlApp(app.App):
     NAME = 'hostctl'
     # One line on stderr per message; the "hostctl:" prefix says who spoke.
@@ -82,6 +91,7 @@ class HostctlApp(app.App):
             deferred_help=True,
             **kwargs,
         )
+        self.command_manager.add_command('help', HelpCommand)
         self.client_manager = None
 
     def build_option_parser(self, description, version, argparse_kwargs=None):
