@@ -9,6 +9,7 @@ one ``hostctl: ...`` line on stderr and the code from `exit_code_for`.
 from __future__ import annotations
 
 import enum
+import re
 
 
 class ExitCode(enum.IntEnum):
@@ -161,7 +162,7 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
             'check --os-cacert'
         )
     if isinstance(exc, ksa.ConnectionError):
-        return ServerError(f'cannot reach {service}: {_first_line(exc)}')
+        return ServerError(_connection_message(exc))
     if isinstance(exc, ksa.EndpointNotFound | ksa.EmptyCatalog):
         return UsageError(
             f'no {service} endpoint in the service catalogue for this '
@@ -180,6 +181,31 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
     if isinstance(exc, ksa.AuthorizationFailure):
         return AuthError(f'authentication failed: {_first_line(exc)}')
     return exc
+
+
+def _connection_message(exc: Exception) -> str:
+    """'cannot reach <url> (connection refused)', without urllib3's novel.
+
+    keystoneauth says "Unable to establish connection to <url>: <the whole
+    chain of urllib3 exceptions>"; the URL says which service it was (the
+    identity service's token URL, or the API's), the rest only why.
+    """
+    text = str(exc)
+    match = re.search(r'connection to (\S+?):? ', text)
+    where = match.group(1) if match else 'the cloud'
+    for needle, reason in (
+        ('Connection refused', 'connection refused'),
+        ('Name or service not known', 'unknown host name'),
+        ('Temporary failure in name resolution', 'unknown host name'),
+        ('No route to host', 'no route to host'),
+        ('Connection reset', 'connection reset'),
+        ('RemoteDisconnected', 'the server closed the connection'),
+    ):
+        if needle in text:
+            break
+    else:
+        reason = 'connection failed'
+    return f'cannot reach {where} ({reason}); is the cloud up and the URL right?'
 
 
 def _first_line(exc: Exception) -> str:

@@ -120,8 +120,10 @@ class HostctlApp(app.App):
             self.options.verbose_level = max(self.options.verbose_level, 2)
         super().configure_logging()
         if self.options.verbose_level < 2:
+            # The libraries' own warnings ("failed to discover versions...")
+            # would add lines to hostctl's one-line errors; -v -v shows them.
             for name in ('keystoneauth', 'openstack', 'stevedore', 'urllib3'):
-                logging.getLogger(name).setLevel(logging.WARNING)
+                logging.getLogger(name).setLevel(logging.ERROR)
 
     def initialize_app(self, argv) -> None:
         from hostctl import clientmanager

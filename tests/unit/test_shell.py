@@ -181,7 +181,7 @@ class ErrorExitCodeTest(cli.TestCase):
 
         rc, err = self.fail_with(exc=requests.exceptions.ConnectionError)
         self.assertEqual(exceptions.ExitCode.SERVER, rc)
-        self.assertIn('cannot reach the compute API', err)
+        self.assertIn('cannot reach http://compute.example:8774/v2.1/os-services', err)
 
     def test_timeout(self):
         import requests
