@@ -785,6 +785,17 @@ def _nova_conf(settings):
         'manager_shutdown_timeout = 0',
         'graceful_shutdown_timeout = 1',
         '',
+        # The database fixtures of nova_server.py put the databases in
+        # sqlite files of their own; Nova still reads the connection's kind
+        # from here.
+        '[database]',
+        'connection = sqlite://',
+        'sqlite_synchronous = false',
+        '',
+        '[api_database]',
+        'connection = sqlite://',
+        'sqlite_synchronous = false',
+        '',
         '[api]',
         'response_validation = warn',
         '',

@@ -1,0 +1,573 @@
+"""Run Nova on loopback for the local dev cloud, all in one process.
+
+Run by the nova venv's python, started and stopped by devcloud.py:
+
+    <venv>/bin/python nova_server.py --config-file nova.conf \
+        --port 18774 --control-port 18775 --computes compute1,compute2 \
+        --state-dir DIR
+
+What runs here is Nova's own code: the compute API (the paste pipeline of
+the wheel's api-paste.ini, keystonemiddleware included) served over HTTP,
+and in-process nova-conductor, nova-scheduler and one nova-compute per
+host on the fake virt driver.  What Nova talks to is stood in for by the
+fixtures that the nova wheel ships in nova/tests for its functional tests:
+sqlite databases for the API DB and cells v2 (cell0, cell1), the
+oslo.messaging fake:// transport, placement in-process (PlacementFixture),
+and the glance, cinder and neutron stubs.  The neutron stub is given two
+shared networks on loopback addresses (see DevNeutron).
+
+A second HTTP server on --control-port (loopback only) lets the launcher
+steer what a real cloud would need a broken machine for:
+
+    GET  /ready                      200 once every compute has reported
+    GET  /heartbeat                  which hosts have their heartbeat stopped
+    POST /heartbeat/HOST/stop        stop HOST's service-group reporting and
+                                     age its last heartbeat, so Nova reports
+                                     the nova-compute service down at once
+    POST /heartbeat/HOST/start       resume reporting: up again within
+                                     report_interval seconds
+
+Runs until SIGTERM or SIGINT.
+"""
+
+import argparse
+import datetime
+import ipaddress
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+# Nova must run on native threads, not eventlet: this has to be set before
+# anything imports nova.
+os.environ['OS_NOVA_DISABLE_EVENTLET_PATCHING'] = '1'
+
+COMPUTE_BINARY = 'nova-compute'
+
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--config-file', required=True)
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', type=int, required=True)
+    parser.add_argument('--control-port', type=int, required=True)
+    parser.add_argument(
+        '--computes', default='compute1,compute2,compute3',
+        help='comma-separated names of the nova-compute hosts to run')
+    parser.add_argument(
+        '--state-dir', required=True,
+        help='where the sqlite databases and other state go')
+    args = parser.parse_args(argv)
+    if not ipaddress.ip_address(args.host).is_loopback:
+        parser.error('--host must be a loopback address')
+    args.computes = [c for c in args.computes.split(',') if c]
+    return args
+
+
+def _prepare_process(args):
+    """Set what must be set before nova, oslo or fixtures are imported."""
+    # The database fixtures put their sqlite files in a NestedTempfile
+    # directory under tempfile's default: keep them in our state dir.
+    tmp = os.path.join(os.path.abspath(args.state_dir), 'tmp')
+    os.makedirs(tmp, exist_ok=True)
+    os.environ['TMPDIR'] = tmp
+    import tempfile
+    tempfile.tempdir = None
+    # oslo.config parses the process's argv unless told otherwise; leave it
+    # nothing of ours.
+    sys.argv = sys.argv[:1]
+    # As nova's own entry points do, first of all: native threads, and
+    # eventlet barred (nova.tests.functional checks it was not imported).
+    from nova import monkey_patch
+    monkey_patch.patch()
+
+
+# Everything below runs after _prepare_process; the imports are inside the
+# functions and classes that need them so that order holds.
+
+
+def _make_fixtures():
+    """Build the classes that need nova imported; return them in a dict."""
+    import copy
+    import random
+    import uuid
+
+    import fixtures
+    from oslo_config import cfg
+    from oslo_log import log as logging
+
+    from nova import context
+    from nova.db.main import api as main_db_api
+    from nova.db.main import models
+    from nova import objects
+    from nova.servicegroup.drivers import db as sg_db
+    from nova.tests import fixtures as nova_fixtures
+    from nova.tests.functional import fixtures as func_fixtures
+    import sqlalchemy as sa
+
+    CONF = cfg.CONF
+    LOG = logging.getLogger('devcloud')
+
+    class DevNeutron(nova_fixtures.NeutronFixture):
+        """The nova neutron stub, with networks on loopback addresses.
+
+        Two networks, shared by every project: ``live`` (127.0.10.0/24)
+        for servers that answer, and ``dead`` (127.0.66.0/24), a range the
+        functional tests blackhole to play servers that do not.  Ports get
+        the fixed IP asked for, or the next free one of their network.
+        """
+
+        NETWORKS = {
+            'live': ('5e0b8d9c-6a2f-4c1e-9a43-0d0c1a7e1001', '127.0.10.0/24'),
+            'dead': ('5e0b8d9c-6a2f-4c1e-9a43-0d0c1a7e1002', '127.0.66.0/24'),
+        }
+
+        def __init__(self, test):
+            super().__init__(test)
+            self._lock = threading.RLock()
+            self._ports = {}
+            self._networks = {}
+            self._subnets = {}
+            for name, (net_id, cidr) in self.NETWORKS.items():
+                cidr = ipaddress.ip_network(cidr)
+                hosts = list(cidr.hosts())
+                subnet_id = str(uuid.uuid5(uuid.UUID(net_id), 'subnet'))
+                self._networks[net_id] = {
+                    'id': net_id,
+                    'name': 'devcloud-%s' % name,
+                    'description': '',
+                    'status': 'ACTIVE',
+                    'subnets': [subnet_id],
+                    'admin_state_up': True,
+                    'tenant_id': '',
+                    'project_id': '',
+                    'shared': True,
+                    'mtu': 1500,
+                    'router:external': False,
+                    'availability_zone_hints': [],
+                    'availability_zones': ['nova'],
+                    'port_security_enabled': True,
+                    'ipv4_address_scope': None,
+                    'ipv6_address_scope': None,
+                    'provider:network_type': 'flat',
+                    'provider:physical_network': None,
+                    'provider:segmentation_id': None,
+                }
+                self._subnets[subnet_id] = {
+                    'id': subnet_id,
+                    'name': 'devcloud-%s-subnet' % name,
+                    'description': '',
+                    'ip_version': 4,
+                    'ipv6_address_mode': None,
+                    'ipv6_ra_mode': None,
+                    'enable_dhcp': True,
+                    'network_id': net_id,
+                    'tenant_id': '',
+                    'project_id': '',
+                    'dns_nameservers': [],
+                    'gateway_ip': str(hosts[0]),
+                    'allocation_pools': [
+                        {'start': str(hosts[1]), 'end': str(hosts[-1])}],
+                    'host_routes': [],
+                    'cidr': str(cidr),
+                }
+
+        def _default_security_group(self, project_id):
+            sg_id = str(uuid.uuid5(uuid.NAMESPACE_OID, 'sg-' + project_id))
+            if sg_id not in self._security_groups:
+                group = copy.deepcopy(self.security_group)
+                group.update(id=sg_id, tenant_id=project_id,
+                             project_id=project_id, security_group_rules=[])
+                self._security_groups[sg_id] = group
+            return self._security_groups[sg_id]
+
+        def list_security_groups(self, retrieve_all=True, **_params):
+            with self._lock:
+                if not isinstance(self._security_groups, dict):
+                    self._security_groups = dict(self._security_groups)
+                project_id = _params.get('tenant_id')
+                if project_id:
+                    self._default_security_group(project_id)
+                return super().list_security_groups(retrieve_all, **_params)
+
+        def list_subnets(self, retrieve_all=True, **_params):
+            return {'subnets': self._list_resource(
+                self._subnets, retrieve_all, **_params)}
+
+        def _next_ip(self, subnet):
+            used = {
+                ip['ip_address']
+                for port in self._ports.values()
+                for ip in port['fixed_ips']
+                if ip['subnet_id'] == subnet['id']
+            }
+            pool = subnet['allocation_pools'][0]
+            start = ipaddress.ip_address(pool['start'])
+            end = ipaddress.ip_address(pool['end'])
+            # Leave .1-.10 to fixed requests (the seed asks for them).
+            address = start + 9
+            while address <= end:
+                if str(address) not in used:
+                    return str(address)
+                address += 1
+            raise ValueError('no free address in %s' % subnet['cidr'])
+
+        def create_port(self, body=None):
+            request = copy.deepcopy((body or {}).get('port', {}))
+            with self._lock:
+                network = self._networks.get(request.get('network_id'))
+                if network is None:
+                    from neutronclient.common import exceptions as nexc
+                    raise nexc.NetworkNotFoundClient()
+                subnet = self._subnets[network['subnets'][0]]
+                wanted = [ip.get('ip_address')
+                          for ip in request.get('fixed_ips') or []]
+                address = (wanted[0] if wanted and wanted[0]
+                           else self._next_ip(subnet))
+                port = {
+                    'id': str(uuid.uuid4()),
+                    'name': '',
+                    'description': '',
+                    'network_id': network['id'],
+                    'admin_state_up': True,
+                    'status': 'ACTIVE',
+                    'mac_address': 'fa:16:3e:' + ':'.join(
+                        '%02x' % random.randint(0, 255) for _ in range(3)),
+                    'fixed_ips': [
+                        {'ip_address': address, 'subnet_id': subnet['id']}],
+                    'tenant_id': request.get('tenant_id', ''),
+                    'project_id': request.get('tenant_id', ''),
+                    'device_id': request.get('device_id', ''),
+                    'device_owner': request.get('device_owner', ''),
+                    'binding:profile': {},
+                    'binding:vif_details': {},
+                    'binding:vif_type': 'ovs',
+                    'binding:vnic_type': 'normal',
+                    'port_security_enabled': True,
+                    'security_groups': request.get('security_groups', []),
+                }
+                self._ports[port['id']] = port
+                return {'port': copy.deepcopy(port)}
+
+        def update_port(self, port_id, body=None):
+            with self._lock:
+                return super().update_port(port_id, body)
+
+        def delete_port(self, port_id, **_params):
+            with self._lock:
+                return super().delete_port(port_id, **_params)
+
+        def list_ports(self, is_admin, retrieve_all=True, **_params):
+            with self._lock:
+                return super().list_ports(is_admin, retrieve_all, **_params)
+
+    class Heartbeats:
+        """Pause and resume the service-group reports of compute hosts."""
+
+        def __init__(self):
+            self.paused = set()
+            self._lock = threading.Lock()
+            self.cell = None
+            real_report_state = sg_db.DbDriver._report_state
+            heartbeats = self
+
+            def _report_state(driver, service):
+                if service.host in heartbeats.paused:
+                    return
+                return real_report_state(driver, service)
+
+            self._patch = fixtures.MonkeyPatch(
+                'nova.servicegroup.drivers.db.DbDriver._report_state',
+                _report_state)
+
+        def _age(self, host, seconds):
+            when = (datetime.datetime.now(datetime.timezone.utc)
+                    .replace(tzinfo=None) - datetime.timedelta(seconds=seconds))
+            ctxt = context.get_admin_context()
+            with context.target_cell(ctxt, self.cell) as cctxt:
+                @main_db_api.pick_context_manager_writer
+                def _update(context):
+                    return context.session.execute(
+                        sa.update(models.Service)
+                        .where(models.Service.host == host,
+                               models.Service.binary == COMPUTE_BINARY,
+                               models.Service.deleted == 0)
+                        .values(last_seen_up=when, updated_at=when)
+                    ).rowcount
+                return _update(cctxt)
+
+        def stop(self, host):
+            with self._lock:
+                self.paused.add(host)
+                # Put the last heartbeat well past service_down_time so
+                # that the service is down now, not a minute later.
+                rows = self._age(host, CONF.service_down_time + 60)
+            LOG.info('devcloud: heartbeat of %s stopped', host)
+            return rows
+
+        def start(self, host):
+            with self._lock:
+                self.paused.discard(host)
+            LOG.info('devcloud: heartbeat of %s resumed', host)
+            return 1
+
+    class Shim:
+        """What the nova stub fixtures expect of the test case they get."""
+
+        def __init__(self, owner):
+            self._owner = owner
+
+        def flags(self, **kw):
+            group = kw.pop('group', None)
+            for key, value in kw.items():
+                CONF.set_override(key, value, group)
+
+        def stub_out(self, old, new):
+            self._owner.useFixture(fixtures.MonkeyPatch(old, new))
+
+        def useFixture(self, fixture):
+            return self._owner.useFixture(fixture)
+
+        def id(self):
+            return 'devcloud'
+
+    class DevCloud(fixtures.Fixture):
+        """Nova's databases, stubs and services, set up as fixtures."""
+
+        def __init__(self, computes):
+            super().__init__()
+            self.compute_hosts = computes
+            self.services = {}
+            self.heartbeats = Heartbeats()
+
+        def _setUp(self):
+            shim = Shim(self)
+            self.useFixture(nova_fixtures.RPCFixture())
+            self.useFixture(nova_fixtures.OpenStackSDKFixture())
+            objects.Service.clear_min_version_cache()
+            from nova.compute import api as compute_api
+            compute_api.CELLS = []
+            context.reset_globals()
+
+            self.useFixture(nova_fixtures.Database(database='api'))
+            self.cells = self._setup_cells()
+            self.heartbeats.cell = self.cells['cell1']
+            self.useFixture(nova_fixtures.DefaultFlavorsFixture())
+
+            self.useFixture(nova_fixtures.ComputeNodeIdFixture())
+            self.useFixture(func_fixtures.PlacementFixture())
+            self.useFixture(DevNeutron(shim))
+            self.useFixture(nova_fixtures.GlanceFixture(shim))
+            self.useFixture(nova_fixtures.CinderFixture(shim))
+            self.useFixture(self.heartbeats._patch)
+
+            CONF.set_override(
+                'transport_url', self.cells['cell1'].transport_url)
+            controller_host = CONF.host
+            self._start('conductor', controller_host)
+            self._start('scheduler', controller_host)
+            try:
+                for host in self.compute_hosts:
+                    CONF.set_override('host', host)
+                    self._start_compute(host)
+            finally:
+                CONF.clear_override('host')
+
+        def _setup_cells(self):
+            ctxt = context.get_context()
+            celldbs = nova_fixtures.CellDatabases()
+            fake_transport = 'fake://nowhere/'
+            cells = {}
+            cell0 = objects.CellMapping(
+                context=ctxt, uuid=objects.CellMapping.CELL0_UUID,
+                name='cell0', transport_url=fake_transport,
+                database_connection=objects.CellMapping.CELL0_UUID)
+            cell0.create()
+            celldbs.add_cell_database(objects.CellMapping.CELL0_UUID)
+            cells['cell0'] = cell0
+            cell1_uuid = str(uuid.uuid5(uuid.NAMESPACE_OID, 'devcloud-cell1'))
+            cell1 = objects.CellMapping(
+                context=ctxt, uuid=cell1_uuid, name='cell1',
+                transport_url=fake_transport, database_connection=cell1_uuid)
+            cell1.create()
+            celldbs.add_cell_database(cell1_uuid, default=True)
+            cells['cell1'] = cell1
+            self.useFixture(celldbs)
+            return cells
+
+        def _start(self, name, host, cell=None, **kwargs):
+            fixture = self.useFixture(nova_fixtures.ServiceFixture(
+                name, host, cell=cell, **kwargs))
+            self.services[(name, host)] = fixture.service
+            return fixture.service
+
+        def _start_compute(self, host):
+            from nova.compute import rpcapi as compute_rpcapi
+            cell = self.cells['cell1']
+            service = self._start('compute', host, cell=cell,
+                                  topic_alt=compute_rpcapi.RPC_TOPIC_ALT)
+            ctxt = context.get_context()
+            # What nova-manage cell_v2 discover_hosts would do.
+            objects.HostMapping(
+                context=ctxt, host=host, cell_mapping=cell).create()
+            with context.target_cell(ctxt, cell) as cctxt:
+                node = objects.ComputeNode.get_by_service_id(
+                    context=cctxt, service_id=service.service_ref.id)
+                node.mapped = 1
+                node.save()
+            return service
+
+        def all_up(self):
+            """Whether every compute service is reported up by Nova."""
+            from nova import servicegroup
+            api = servicegroup.API()
+            ctxt = context.get_admin_context()
+            with context.target_cell(ctxt, self.cells['cell1']) as cctxt:
+                for host in self.compute_hosts:
+                    if host in self.heartbeats.paused:
+                        continue
+                    ref = objects.Service.get_by_compute_host(cctxt, host)
+                    if not api.service_is_up(ref):
+                        return False
+            return True
+
+    return {'DevCloud': DevCloud, 'LOG': LOG}
+
+
+def _serve_control(args, cloud, log):
+    """The loopback control endpoint (see the module docstring)."""
+    from http import server as http_server
+
+    class Handler(http_server.BaseHTTPRequestHandler):
+        def log_message(self, format, *a):
+            log.info('devcloud control: %s', format % a)
+
+        def _reply(self, status, body):
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header('Content-Type', 'application/json')
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            if self.path == '/ready':
+                try:
+                    up = cloud.all_up()
+                except Exception as exc:  # not ready is not an error here
+                    log.warning('devcloud: readiness check failed: %s', exc)
+                    up = False
+                self._reply(200 if up else 503, {
+                    'ready': up, 'computes': cloud.compute_hosts})
+            elif self.path == '/heartbeat':
+                self._reply(200, {'stopped': sorted(cloud.heartbeats.paused),
+                                  'computes': cloud.compute_hosts})
+            else:
+                self._reply(404, {'error': 'no such path'})
+
+        def do_POST(self):
+            parts = self.path.strip('/').split('/')
+            if (len(parts) != 3 or parts[0] != 'heartbeat'
+                    or parts[2] not in ('stop', 'start')):
+                self._reply(404, {'error': 'no such path'})
+                return
+            host, action = parts[1], parts[2]
+            if host not in cloud.compute_hosts:
+                self._reply(404, {'error': 'no compute host %r' % host,
+                                  'computes': cloud.compute_hosts})
+                return
+            try:
+                getattr(cloud.heartbeats, action)(host)
+            except Exception as exc:
+                log.exception('devcloud: heartbeat %s %s failed', action, host)
+                self._reply(500, {'error': str(exc)})
+                return
+            self._reply(200, {'host': host, 'heartbeat': action,
+                              'stopped': sorted(cloud.heartbeats.paused)})
+
+    server = http_server.ThreadingHTTPServer(
+        (args.host, args.control_port), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(
+        target=server.serve_forever, name='devcloud-control', daemon=True)
+    thread.start()
+    return server
+
+
+def _serve_api(args, log):
+    """Nova's compute API (its paste pipeline) over HTTP on loopback."""
+    import socketserver
+    from wsgiref import simple_server
+
+    from oslo_config import cfg
+    from paste import deploy
+
+    from nova.api.openstack import wsgi_app
+
+    CONF = cfg.CONF
+    wsgi_app._setup_service(CONF.host, 'osapi_compute')
+    application = deploy.loadapp(
+        'config:%s' % CONF.wsgi.api_paste_config, name='osapi_compute')
+
+    class Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
+        daemon_threads = True
+        allow_reuse_address = True
+        request_queue_size = 64
+
+    class Handler(simple_server.WSGIRequestHandler):
+        def log_message(self, format, *a):
+            # nova's request_log middleware logs every request already.
+            pass
+
+    server = Server((args.host, args.port), Handler)
+    server.set_app(application)
+    return server
+
+
+def main(argv=None):
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    started = time.monotonic()
+    _prepare_process(args)
+
+    from oslo_log import log as logging
+
+    from nova import config
+    from nova import objects
+
+    objects.register_all()
+    config.parse_args(
+        ['nova'], default_config_files=[os.path.abspath(args.config_file)],
+        configure_db=False, init_rpc=False)
+    logging.setup(config.CONF, 'nova')
+
+    built = _make_fixtures()
+    log = built['LOG']
+    cloud = built['DevCloud'](args.computes)
+
+    def _stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+    with cloud:
+        api = _serve_api(args, log)
+        control = _serve_control(args, cloud, log)
+        msg = ('nova serving on http://%s:%d/ (control on port %d, '
+               'computes %s, set up in %.1fs)' % (
+                   args.host, args.port, args.control_port,
+                   ','.join(args.computes), time.monotonic() - started))
+        log.info('devcloud: %s', msg)
+        print(msg, file=sys.stderr, flush=True)
+        try:
+            api.serve_forever(poll_interval=0.2)
+        finally:
+            control.shutdown()
+            api.server_close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
