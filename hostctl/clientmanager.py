@@ -174,3 +174,14 @@ class ClientManager:
             interface=self.endpoints.interface,
         )
 
+
+    @functools.cached_property
+    def database(self):
+        from hostctl.database import client
+
+        return client.Client(
+            self.session,
+            endpoint_override=self.endpoints.database,
+            region_name=self.endpoints.region_name,
+            interface=self.endpoints.interface,
+        )

@@ -89,14 +89,15 @@ class NotAlive(HostctlError):
     exit_code = ExitCode.NOT_ALIVE
 
 
-def _http_message(exc) -> str:
+def server_message(exc) -> str:
     """The server's own words for an HTTP error, without the noise.
 
     OpenStack services wrap their message in a one-key object, named for
     the fault: ``{"itemNotFound": {"message": ...}}`` (Nova),
     ``{"badRequest": {...}}`` (Trove), ``{"error": {...}}`` (Keystone).
+    `exc` is a keystoneauth HTTP error, or a response.
     """
-    response = getattr(exc, 'response', None)
+    response = getattr(exc, 'response', exc)
     body = None
     if response is not None:
         try:
@@ -108,6 +109,8 @@ def _http_message(exc) -> str:
         if isinstance(fault, dict) and fault.get('message'):
             return str(fault['message']).strip().splitlines()[0]
     details = getattr(exc, 'details', None) or getattr(exc, 'message', '')
+    if not details and response is not None:
+        details = getattr(response, 'reason', '')
     text = str(details).strip() or exc.__class__.__name__
     return text.splitlines()[0]
 
@@ -126,7 +129,7 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
         method = getattr(exc, 'method', None) or ''
         url = getattr(exc, 'url', None) or ''
         where = f' ({method} {url})' if method and url else ''
-        message = _http_message(exc)
+        message = server_message(exc)
         if code == 401:
             return AuthError(
                 f'authentication refused by {service}: {message}; check '

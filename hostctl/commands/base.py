@@ -47,9 +47,49 @@ class _Reporting(command.Command):
     def compute(self):
         return self.app.client_manager.compute
 
+    @property
+    def database(self):
+        return self.app.client_manager.database
+
 
 class Lister(_Reporting, lister.Lister):
     pass
+
+
+class CheckLister(Lister):
+    """A Lister whose rows are checks: the exit code says how they went.
+
+    take_action sets `self.outcome` (see `check_outcome`); the rows are
+    printed first either way, so a script gets both the table and the code.
+    """
+
+    outcome = exceptions.ExitCode.OK
+
+    def run(self, parsed_args):
+        code = super().run(parsed_args)
+        return code or int(self.outcome)
+
+
+def check_outcome(alive, failures, what: str) -> exceptions.ExitCode:
+    """The exit code of a bulk check, and one stderr line about it.
+
+    `alive` holds True/False per checked target; `failures` the errors of
+    targets that could not be checked. Failures win over "not alive": a
+    runbook must not read "dead" where hostctl could not look.
+    """
+    total = len(alive) + len(failures)
+    if failures:
+        codes = {f.exit_code for f in failures}
+        LOG.warning('%d of %d %s could not be checked', len(failures),
+                    total, what)
+        if not alive and len(codes) == 1:
+            return codes.pop()
+        return exceptions.ExitCode.PARTIAL
+    dead = sum(1 for a in alive if not a)
+    if dead:
+        LOG.warning('%d of %d %s not alive', dead, total, what)
+        return exceptions.ExitCode.NOT_ALIVE
+    return exceptions.ExitCode.OK
 
 
 class ShowOne(_Reporting, show.ShowOne):

@@ -111,6 +111,16 @@ SERVER = (
 )
 
 
+# One rpc_ping: the instance and how its guest answered.
+RPC_PING = (
+    Field('id', 'ID'),
+    Field('name', 'Name'),
+    Field('alive', 'Alive'),
+    Field('elapsed_ms', 'Time (ms)'),
+    Field('error', 'Error'),
+)
+
+
 def _chosen(table: Iterable[Field], long: bool) -> tuple[Field, ...]:
     return tuple(f for f in table if long or not f.long)
 

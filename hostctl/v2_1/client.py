@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 from hostctl import exceptions
+from hostctl import links
 from hostctl.v2_1 import MAX_VERSION, MIN_VERSION
 from hostctl.v2_1 import base
 from hostctl.v2_1 import hypervisors
@@ -123,9 +124,7 @@ class Client:
         """Every item of a paginated list, one page after another.
 
         Nova pages lists by marker and says there is more with a ``next``
-        link in ``<key>_links``; hostctl asks for the next page by marker
-        itself rather than following the link, whose host may be an
-        internal name behind a proxy. `limit` caps the total.
+        link in ``<key>_links``. `limit` caps the total.
         """
         params = dict(params or {})
         items: list = []
@@ -135,7 +134,7 @@ class Client:
             body = self.get(url, version, params=params)
             page = body.get(key, [])
             items.extend(page)
-            marker = _next_marker(body.get(f'{key}_links', []))
+            marker = links.next_marker(body.get(f'{key}_links'))
             if not page or marker is None:
                 return items
             if limit is not None and len(items) >= limit:
@@ -164,13 +163,3 @@ class Client:
                 'JSON; is the endpoint right?'
             ) from None
 
-
-def _next_marker(links) -> str | None:
-    from urllib import parse
-
-    for link in links:
-        if link.get('rel') == 'next':
-            query = parse.parse_qs(parse.urlsplit(link.get('href', '')).query)
-            markers = query.get('marker')
-            return markers[0] if markers else None
-    return None

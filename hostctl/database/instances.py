@@ -1,0 +1,145 @@
+"""Database instances and the guest agent's RPC ping (management API).
+
+``GET /mgmt/instances/<id>/rpc_ping`` asks Trove's control plane to call
+the guest agent over RPC: 204 when it answered, 400 with Trove's message
+when it did not (timed out, or raised). The message's wording has changed
+across Trove releases, so it is shown verbatim and never parsed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import time
+from urllib import parse
+
+from hostctl import exceptions
+from hostctl import models
+from hostctl.v2_1.hypervisors import looks_like_uuid
+
+
+@dataclasses.dataclass(frozen=True)
+class Instance(models.Model):
+    id: str | None = None
+    name: str | None = None
+    status: str | None = None
+    tenant_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Ping:
+    """The outcome of one rpc_ping."""
+
+    instance: Instance
+    # True: the guest answered; False: Trove says it did not; None: the
+    # check itself failed (see `failure`).
+    alive: bool | None
+    elapsed_ms: float | None = None
+    # Trove's message when the guest did not answer, or why the check
+    # failed.
+    error: str | None = None
+    failure: exceptions.HostctlError | None = None
+
+    @property
+    def id(self):
+        return self.instance.id
+
+    @property
+    def name(self):
+        return self.instance.name
+
+
+class InstanceManager:
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def list_all(self) -> list[Instance]:
+        """Every instance of every project (admin only), all pages."""
+        try:
+            items = self._client.get_all('/mgmt/instances', 'instances')
+        except exceptions.AuthError as exc:
+            raise _admin_only(exc) from None
+        return [Instance.from_json(i) for i in items]
+
+    def resolve(self, names_or_ids) -> list[Instance]:
+        """Instances by ID or name, in the order given.
+
+        IDs need no lookup (a ping of an unknown ID answers 404); names are
+        looked up in one listing, and a name several instances share is an
+        error that lists them.
+        """
+        if all(looks_like_uuid(x) for x in names_or_ids):
+            return [Instance(id=x) for x in names_or_ids]
+        everything = self.list_all()
+        found = []
+        for wanted in names_or_ids:
+            matches = [i for i in everything if i.id == wanted]
+            matches = matches or [i for i in everything if i.name == wanted]
+            if not matches:
+                raise exceptions.NotFound(
+                    f'no database instance named or with ID {wanted!r}'
+                )
+            if len(matches) > 1:
+                listed = ', '.join(
+                    f'{i.id} (project {i.tenant_id})' for i in matches
+                )
+                raise exceptions.UsageError(
+                    f'{len(matches)} database instances are named '
+                    f'{wanted!r}: {listed}; give an ID'
+                )
+            found.append(matches[0])
+        return found
+
+    def rpc_ping(self, instance: Instance, timeout: float) -> Ping:
+        url = f'/mgmt/instances/{parse.quote(instance.id)}/rpc_ping'
+        start = time.monotonic()
+        try:
+            response = self._client.request(
+                'GET', url, timeout=timeout, raise_exc=False
+            )
+        except exceptions.HostctlError as exc:
+            return Ping(instance, None, error=str(exc), failure=exc)
+        elapsed = round((time.monotonic() - start) * 1000, 1)
+        status = response.status_code
+        if status in (200, 204):
+            return Ping(instance, True, elapsed)
+        message = exceptions.server_message(response)
+        if status == 400:
+            return Ping(instance, False, elapsed, error=message)
+        if status in (401, 403):
+            raise _admin_only(exceptions.AuthError(message))
+        if status == 404:
+            failure = exceptions.NotFound(
+                f'no database instance with ID {instance.id!r}'
+            )
+        else:
+            failure = exceptions.ServerError(
+                f'the database API failed with HTTP {status}: {message}'
+            )
+        return Ping(instance, None, elapsed, str(failure), failure)
+
+    def rpc_ping_all(
+        self, instances, *, timeout: float, concurrency: int
+    ) -> list[Ping]:
+        """Ping each instance's guest, `concurrency` at a time, in order.
+
+        Silent guests cost Trove's agent timeout each, so they are waited
+        for side by side: many silent guests take about one timeout, not
+        one each.
+        """
+        if not instances:
+            return []
+        # One token for all threads, fetched before they start.
+        self._client.authenticate()
+        workers = max(1, min(concurrency, len(instances)))
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            return list(
+                pool.map(lambda i: self.rpc_ping(i, timeout), instances)
+            )
+
+
+def _admin_only(exc: exceptions.HostctlError) -> exceptions.AuthError:
+    return exceptions.AuthError(
+        f'rpc_ping and the instance list it uses need the admin role '
+        f'(Trove said: {exc})'
+    )
