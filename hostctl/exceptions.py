@@ -52,9 +52,16 @@ EXIT_CODE_HELP = {
 
 
 class HostctlError(Exception):
-    """Base of every error hostctl reports as one line."""
+    """Base of every error hostctl reports as one line.
+
+    `detail` keeps the server's own words, for callers that rephrase.
+    """
 
     exit_code = ExitCode.UNEXPECTED
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail if detail is not None else message
 
 
 class UsageError(HostctlError):
@@ -133,10 +140,12 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
         if code == 401:
             return AuthError(
                 f'authentication refused by {service}: {message}; check '
-                'your credentials, or the role the command needs'
+                'your credentials, or the role the command needs',
+                message,
             )
         if code == 403:
-            return AuthError(f'{service} refused by policy: {message}')
+            return AuthError(f'{service} refused by policy: {message}',
+                             message)
         if code == 404:
             return NotFound(f'not found: {message}{where}')
         if code == 409:

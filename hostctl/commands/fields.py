@@ -31,6 +31,19 @@ class Addresses(columns.FormattableColumn):
         }
 
 
+class _Empty(columns.FormattableColumn):
+    """A value the API did not give: blank in a table, null in JSON."""
+
+    def human_readable(self):
+        return ''
+
+    def machine_readable(self):
+        return None
+
+
+EMPTY = _Empty(None)
+
+
 # Nova's power_state numbers, as nova and openstack print them.
 POWER_STATES = {
     0: 'NOSTATE',
@@ -57,7 +70,9 @@ class Field:
 
     def value(self, item: Any) -> Any:
         value = getattr(item, self.attr, None)
-        if self.formatter is not None and value is not None:
+        if value is None:
+            return EMPTY
+        if self.formatter is not None:
             return self.formatter(value)
         return value
 

@@ -140,6 +140,6 @@ class InstanceManager:
 
 def _admin_only(exc: exceptions.HostctlError) -> exceptions.AuthError:
     return exceptions.AuthError(
-        f'rpc_ping and the instance list it uses need the admin role '
-        f'(Trove said: {exc})'
+        'rpc_ping and the instance list it uses need the admin role '
+        f'(Trove said: {exc.detail})'
     )
