@@ -64,8 +64,9 @@ Heartbeats
     ``heartbeat stop HOST`` stops HOST's nova-compute service-group reports
     and ages its last heartbeat past service_down_time, so Nova reports the
     service down and its servers' host_status UNKNOWN at once;
-    ``heartbeat start HOST`` resumes the reports: up again within
-    report_interval (2 s).  They go to nova_server.py's control endpoint.
+    ``heartbeat start HOST`` resumes the reports (every report_interval,
+    2 s) and reports right away: the service is up again when it returns.
+    Both go to nova_server.py's control endpoint.
 
 cloud.json (in the run dir), read by the functional tests and the demo
     auth_url              Keystone v3 URL
@@ -318,13 +319,28 @@ def _start_ticks(pid):
 
 
 def _group_alive(pgid):
+    """Whether any process of the group is still running (not a zombie)."""
     try:
         os.killpg(pgid, 0)
-        return True
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    if not os.path.isdir('/proc'):
+        return True
+    # killpg also finds zombies, which stay until whoever adopted them
+    # reaps them: they run nothing, so they do not count.
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ('Z', 'X'):
+            return True
+    return False
 
 
 def _service_env():
@@ -369,54 +385,55 @@ class Services:
                     path.unlink(missing_ok=True)
         return found
 
-    @staticmethod
-    def is_running(record):
-        pid = record['pid']
-        ticks = _start_ticks(pid)
-        if ticks is None:
-            return _group_alive(pid) and not os.path.exists('/proc')
-        return record.get('start_ticks') in (None, ticks)
-
-    def _stop_group(self, record, grace=10.0):
+    def _ours(self, record):
+        """Whether the group recorded is still there and still ours."""
         pid = record['pid']
         ticks = _start_ticks(pid)
         if ticks is not None and record.get('start_ticks') not in (
                 None, ticks):
-            return True  # the pid is someone else's now: ours is gone
-        if not _group_alive(pid):
-            return True
-        proc = self.procs.get(record['name'])
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(pid, sig)
-            except ProcessLookupError:
-                return True
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline:
-                if proc is not None:
-                    proc.poll()  # reap our own child
-                if not _group_alive(pid):
-                    return True
-                time.sleep(0.1)
-        return not _group_alive(pid)
+            return False  # the pid is someone else's now: ours is gone
+        return _group_alive(pid)
 
-    def stop_all(self, quiet=False):
-        """Stop every recorded process group; True if none is left."""
-        ok = True
-        records = self.records()
-        # Dependents first: keystone last.
-        records.sort(key=lambda r: r[1]['name'] == 'keystone')
-        for path, record in records:
-            if not quiet:
+    def _signal_and_wait(self, records, sig, wait):
+        for record in records:
+            try:
+                os.killpg(record['pid'], sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + wait
+        left = list(records)
+        while left and time.monotonic() < deadline:
+            time.sleep(0.1)
+            for proc in self.procs.values():
+                proc.poll()  # reap our own children
+            left = [r for r in left if _group_alive(r['pid'])]
+        return left
+
+    def stop_all(self, quiet=False, grace=10.0):
+        """Stop every recorded process group; True if none is left.
+
+        SIGTERM to every group at once, SIGKILL to what is left after
+        `grace` seconds.
+        """
+        found = self.records()
+        running = [record for _, record in found if self._ours(record)]
+        if not quiet:
+            for record in running:
                 say('stopping %s (process group %d)'
                     % (record['name'], record['pid']))
-            if self._stop_group(record):
+        left = self._signal_and_wait(running, signal.SIGTERM, grace)
+        for record in left:
+            say('%s did not stop within %ds: killing it'
+                % (record['name'], grace))
+        left = self._signal_and_wait(left, signal.SIGKILL, 5.0)
+        for record in left:
+            say('could not stop %s: process group %d is still there'
+                % (record['name'], record['pid']))
+        gone = {r['name'] for r in left}
+        for path, record in found:
+            if record['name'] not in gone:
                 path.unlink(missing_ok=True)
-            else:
-                ok = False
-                say('could not stop %s: process group %d is still there'
-                    % (record['name'], record['pid']))
-        return self._sweep() and ok
+        return self._sweep() and not left
 
     def _sweep(self):
         """End any process left that runs from this run dir; True if none."""
@@ -778,7 +795,7 @@ def _nova_conf(settings):
         'use_stderr = false',
         'debug = false',
         'compute_driver = fake.FakeDriver',
-        # Heartbeats every 2 s, so that a resumed host is up again at once.
+        # Heartbeats every 2 s: a stopped heartbeat shows within seconds.
         'report_interval = %d' % REPORT_INTERVAL,
         'service_down_time = %d' % SERVICE_DOWN_TIME,
         'periodic_enable = false',
@@ -956,6 +973,8 @@ def start_trove(settings, services, projects):
         'admin_project_id': projects['admin'],
         'demo_project_id': projects['demo'],
         'log_file': str(settings.logs / 'trove.log'),
+        # The host its stand-in Nova reports for the instances' servers.
+        'compute_host': COMPUTE_HOSTS[0],
     })
     (settings.run_dir / 'trove-seed.json').unlink(missing_ok=True)
     return services.spawn('trove', [
@@ -1148,7 +1167,7 @@ def cmd_status(args):
     all_ok = True
     for _, record in records:
         name = record['name']
-        running = services.is_running(record)
+        running = services._ours(record)
         url = 'http://%s:%d%s' % (HOST, ports[name], checks.get(name, '/'))
         answering = running and answers(url)
         all_ok = all_ok and answering
@@ -1194,8 +1213,8 @@ def cmd_heartbeat(args):
         say('%s: heartbeat stopped; nova-compute there is down now'
             % args.host)
     else:
-        say('%s: heartbeat resumed; up again within %ds'
-            % (args.host, REPORT_INTERVAL))
+        say('%s: heartbeat resumed; nova-compute there is up again'
+            % args.host)
     return 0
 
 

@@ -24,8 +24,8 @@ steer what a real cloud would need a broken machine for:
     POST /heartbeat/HOST/stop        stop HOST's service-group reporting and
                                      age its last heartbeat, so Nova reports
                                      the nova-compute service down at once
-    POST /heartbeat/HOST/start       resume reporting: up again within
-                                     report_interval seconds
+    POST /heartbeat/HOST/start       resume reporting, with one report
+                                     right away: up again when it returns
 
 Runs until SIGTERM or SIGINT.
 """
@@ -270,7 +270,9 @@ def _make_fixtures():
             self.paused = set()
             self._lock = threading.Lock()
             self.cell = None
+            self.services = {}
             real_report_state = sg_db.DbDriver._report_state
+            self._real_report_state = real_report_state
             heartbeats = self
 
             def _report_state(driver, service):
@@ -310,6 +312,12 @@ def _make_fixtures():
         def start(self, host):
             with self._lock:
                 self.paused.discard(host)
+                # Report at once rather than at the next tick of its timer:
+                # the host is up again when this returns.
+                service = self.services.get(('compute', host))
+                if service is not None:
+                    self._real_report_state(
+                        service.servicegroup_api._driver, service)
             LOG.info('devcloud: heartbeat of %s resumed', host)
             return 1
 
@@ -341,6 +349,7 @@ def _make_fixtures():
             self.compute_hosts = computes
             self.services = {}
             self.heartbeats = Heartbeats()
+            self.heartbeats.services = self.services
 
         def _setUp(self):
             shim = Shim(self)
@@ -547,8 +556,15 @@ def main(argv=None):
     cloud = built['DevCloud'](args.computes)
 
     def _stop(signum, frame):
-        raise SystemExit(0)
+        # Everything this process has is thrown away with it (the launcher
+        # empties the run dir on the next start): no graceful shutdown of
+        # each service, which takes seconds, just leave.
+        log.info('devcloud: signal %d, exiting', signum)
+        logging_shutdown()
+        os._exit(0)
 
+    import logging as std_logging
+    logging_shutdown = std_logging.shutdown
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
 
