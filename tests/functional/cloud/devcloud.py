@@ -296,12 +296,15 @@ def http(method, url, body=None, token=None, headers=None, timeout=30):
                             response.read())
     except urllib.error.HTTPError as exc:
         return Response(exc.code, exc.headers, exc.read())
+    except (OSError, urllib.error.URLError) as exc:
+        raise DevCloudError('%s %s: %s' % (
+            method, url, getattr(exc, 'reason', exc)))
 
 
 def answers(url, ok=lambda status: status < 500):
     try:
         return ok(http('GET', url, timeout=5).status)
-    except (OSError, urllib.error.URLError):
+    except DevCloudError:
         return False
 
 
@@ -800,6 +803,12 @@ def _nova_conf(settings):
         'service_down_time = %d' % SERVICE_DOWN_TIME,
         'periodic_enable = false',
         'manager_shutdown_timeout = 0',
+        # The API, conductor, scheduler and three computes share these
+        # pools in one process: more threads than one service would need.
+        'default_thread_pool_size = 40',
+        'cell_worker_thread_pool_size = 20',
+        'max_concurrent_builds = 10',
+        'max_concurrent_snapshots = 10',
         'graceful_shutdown_timeout = 1',
         '',
         # The database fixtures of nova_server.py put the databases in
@@ -896,8 +905,7 @@ def seed_nova(settings, projects):
                {'extra_specs': {
                    'trait:%s' % NOWHERE_FLAVOR['trait']: 'required'}})
 
-    roles = {}
-    for name, owner, host, role, address in SEED_SERVERS:
+    def boot(name, owner, host, role, address):
         server = {'name': name, 'imageRef': IMAGE, 'flavorRef': '1'}
         if role in NETWORKS:
             server['networks'] = [{'uuid': NETWORKS[role]['id'],
@@ -910,7 +918,11 @@ def seed_nova(settings, projects):
             server['host'] = host
         created = Nova(settings, tokens[owner]).call(
             'POST', '/servers', {'server': server}, ok=(202,)).json['server']
-        roles[created['id']] = role
+        return created['id'], role
+
+    # Booting in parallel overlaps the API's work with the builds.
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        roles = dict(pool.map(lambda spec: boot(*spec), SEED_SERVERS))
 
     deadline = time.monotonic() + TIMEOUTS['servers']
     while True:
@@ -1117,10 +1129,12 @@ def cmd_start(args):
         'run_dir': str(settings.run_dir)})
 
     try:
-        projects = start_keystone(settings, services)
         procs = {}
+        # Nova needs Keystone only once requests come: it sets itself up
+        # meanwhile.  Trove is told the project IDs, so it waits.
         if 'nova' in wanted:
             procs['nova'] = start_nova(settings, services)
+        projects = start_keystone(settings, services)
         if 'trove' in wanted:
             procs['trove'] = start_trove(settings, services, projects)
         servers, instances = [], {}
@@ -1131,9 +1145,15 @@ def cmd_start(args):
             instances = wait_trove(settings, procs['trove'])
         info = write_cloud_json(settings, services, projects, servers,
                                 instances, started)
-    except BaseException:
+    except BaseException as exc:
         say('start failed: stopping what it started')
+        for name, proc in services.procs.items():
+            if proc.poll() is not None:
+                say('%s had exited with status %d (see %s)' % (
+                    name, proc.returncode, settings.logs / ('%s.out' % name)))
         services.stop_all(quiet=True)
+        if isinstance(exc, DevCloudError) and exc.log is None:
+            exc.log = settings.logs
         raise
     say('cloud up in %.1fs: %s' % (info['start_seconds'],
                                    settings.run_dir / 'cloud.json'))
@@ -1202,13 +1222,14 @@ def cmd_heartbeat(args):
         urllib.parse.quote(args.host, safe=''), args.action)
     try:
         response = http('POST', url, body={})
-    except (OSError, urllib.error.URLError) as exc:
-        raise DevCloudError('nova control endpoint %s: %s' % (url, exc),
+    except DevCloudError as exc:
+        raise DevCloudError('nova control endpoint: %s' % exc,
                             settings.logs / 'nova.log')
     if response.status != 200:
         raise DevCloudError('heartbeat %s %s: %s' % (
             args.action, args.host, (response.json or {}).get(
-                'error', response.text)), settings.logs / 'nova.log')
+                'error', response.text)),
+            None if response.status == 404 else settings.logs / 'nova.log')
     if args.action == 'stop':
         say('%s: heartbeat stopped; nova-compute there is down now'
             % args.host)
@@ -1254,7 +1275,7 @@ def main(argv=None):
             try:
                 tail = pathlib.Path(exc.log).read_text(
                     errors='replace').splitlines()[-15:]
-            except OSError:
+            except OSError:  # a directory, or no log yet
                 tail = []
             for line in tail:
                 print('    | %s' % line, file=sys.stderr)
