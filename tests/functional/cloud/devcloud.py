@@ -108,7 +108,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -116,57 +115,62 @@ import urllib.request
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[2]
-HOST = '127.0.0.1'
-REGION = 'RegionOne'
-DOMAIN = 'default'
+TROVE_SERVER = HERE / "trove_server.py"
+HOST = "127.0.0.1"
+REGION = "RegionOne"
+DOMAIN = "default"
 
-ALL_SERVICES = ('keystone', 'nova', 'trove')
+ALL_SERVICES = ("keystone", "nova", "trove")
 DEFAULT_PORTS = {
-    'keystone': 15000,
-    'nova': 18774,
-    'nova_control': 18775,
-    'trove': 18779,
+    "keystone": 15000,
+    "nova": 18774,
+    "nova_control": 18775,
+    "trove": 18779,
 }
-COMPUTE_HOSTS = ('compute1', 'compute2', 'compute3')
+COMPUTE_HOSTS = ("compute1", "compute2", "compute3")
 REPORT_INTERVAL = 2
 SERVICE_DOWN_TIME = 60
 
 # Local test credentials: this cloud only ever listens on loopback.
 USERS = {
-    'admin': {'name': 'admin', 'password': 'devcloud-admin',
-              'project': 'admin'},
-    'member': {'name': 'member', 'password': 'devcloud-member',
-               'project': 'demo'},
+    "admin": {"name": "admin", "password": "devcloud-admin", "project": "admin"},
+    "member": {"name": "member", "password": "devcloud-member", "project": "demo"},
 }
-SERVICE_USERS = {'nova': 'devcloud-nova', 'trove': 'devcloud-trove'}
-CLOUD_NAMES = {'admin': 'devcloud-admin', 'member': 'devcloud-member'}
+SERVICE_USERS = {"nova": "devcloud-nova", "trove": "devcloud-trove"}
+CLOUD_NAMES = {"admin": "devcloud-admin", "member": "devcloud-member"}
 
 # The images and networks the nova stubs know (see nova_server.py).
-IMAGE = '155d900f-4e14-4e4c-a73d-069cbf4541e6'
+IMAGE = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
 NETWORKS = {
-    'live': {'id': '5e0b8d9c-6a2f-4c1e-9a43-0d0c1a7e1001',
-             'cidr': '127.0.10.0/24'},
-    'dead': {'id': '5e0b8d9c-6a2f-4c1e-9a43-0d0c1a7e1002',
-             'cidr': '127.0.66.0/24'},
+    "live": {"id": "5e0b8d9c-6a2f-4c1e-9a43-0d0c1a7e1001", "cidr": "127.0.10.0/24"},
+    "dead": {"id": "5e0b8d9c-6a2f-4c1e-9a43-0d0c1a7e1002", "cidr": "127.0.66.0/24"},
 }
-NOWHERE_FLAVOR = {'id': 'devcloud-nowhere', 'name': 'devcloud.nowhere',
-                  'trait': 'CUSTOM_DEVCLOUD_NOWHERE'}
+NOWHERE_FLAVOR = {
+    "id": "devcloud-nowhere",
+    "name": "devcloud.nowhere",
+    "trait": "CUSTOM_DEVCLOUD_NOWHERE",
+}
 # name, owner, host, network role, fixed IP
 SEED_SERVERS = (
-    ('web-1', 'admin', 'compute1', 'live', '127.0.10.11'),
-    ('web-2', 'admin', 'compute2', 'live', '127.0.10.12'),
-    ('db-1', 'admin', 'compute3', 'live', '127.0.10.13'),
-    ('cache-1', 'admin', 'compute3', 'dead', '127.0.66.11'),
-    ('nonet-1', 'admin', 'compute2', 'no-network', None),
-    ('broken-1', 'admin', None, 'no-host', None),
-    ('app-1', 'member', None, 'live', '127.0.10.21'),
+    ("web-1", "admin", "compute1", "live", "127.0.10.11"),
+    ("web-2", "admin", "compute2", "live", "127.0.10.12"),
+    ("db-1", "admin", "compute3", "live", "127.0.10.13"),
+    ("cache-1", "admin", "compute3", "dead", "127.0.66.11"),
+    ("nonet-1", "admin", "compute2", "no-network", None),
+    ("broken-1", "admin", None, "no-host", None),
+    ("app-1", "member", None, "live", "127.0.10.21"),
 )
 # Bump when the keystone bootstrap changes, to drop cached databases.
-KEYSTONE_STATE_VERSION = '1'
-MARKER = '.devcloud'
+KEYSTONE_STATE_VERSION = "1"
+MARKER = ".devcloud"
 
-TIMEOUTS = {'keystone': 60, 'nova': 180, 'trove': 180, 'servers': 120,
-            'trove_seed': 180}
+TIMEOUTS = {
+    "keystone": 60,
+    "nova": 180,
+    "trove": 180,
+    "servers": 120,
+    "trove_seed": 180,
+}
 
 
 class DevCloudError(Exception):
@@ -181,8 +185,11 @@ _T0 = time.monotonic()
 
 
 def say(message):
-    print('devcloud: [%5.1fs] %s' % (time.monotonic() - _T0, message),
-          file=sys.stderr, flush=True)
+    print(
+        f"devcloud: [{time.monotonic() - _T0:5.1f}s] {message}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 # --- settings ---------------------------------------------------------------
@@ -192,53 +199,55 @@ class Settings:
     def __init__(self, args=None):
         env = os.environ
         self.run_dir = pathlib.Path(
-            env.get('HOSTCTL_CLOUD_DIR') or REPO / '.cloud').resolve()
+            env.get("HOSTCTL_CLOUD_DIR") or REPO / ".cloud"
+        ).resolve()
         self.venvs_dir = pathlib.Path(
-            env.get('HOSTCTL_CLOUD_VENVS')
-            or pathlib.Path.home() / '.cache/hostctl/cloud/venvs').resolve()
+            env.get("HOSTCTL_CLOUD_VENVS")
+            or pathlib.Path.home() / ".cache/hostctl/cloud/venvs"
+        ).resolve()
         self.ports = {}
         for name, default in DEFAULT_PORTS.items():
-            value = getattr(args, '%s_port' % name, None) if args else None
+            value = getattr(args, f"{name}_port", None) if args else None
             if value is None:
-                value = env.get('HOSTCTL_CLOUD_%s_PORT' % name.upper())
+                value = env.get(f"HOSTCTL_CLOUD_{name.upper()}_PORT")
             self.ports[name] = int(value or default)
 
     @property
     def logs(self):
-        return self.run_dir / 'logs'
+        return self.run_dir / "logs"
 
     @property
     def pids(self):
-        return self.run_dir / 'pids'
+        return self.run_dir / "pids"
 
     @property
     def state_file(self):
-        return self.run_dir / 'state.json'
+        return self.run_dir / "state.json"
 
     @property
     def cache_dir(self):
-        return self.venvs_dir / '_state'
+        return self.venvs_dir / "_state"
 
-    def url(self, name, path=''):
-        return 'http://%s:%d%s' % (HOST, self.ports[name], path)
+    def url(self, name, path=""):
+        return f"http://{HOST}:{self.ports[name]}{path}"
 
     @property
     def auth_url(self):
-        return self.url('keystone', '/v3')
+        return self.url("keystone", "/v3")
 
     @property
     def compute_url(self):
-        return self.url('nova', '/v2.1')
+        return self.url("nova", "/v2.1")
 
     @property
     def database_url_template(self):
-        return self.url('trove', '/v1.0/$(project_id)s')
+        return self.url("trove", "/v1.0/$(project_id)s")
 
     def venv(self, name):
         return self.venvs_dir / name
 
     def python(self, name):
-        return self.venv(name) / 'bin' / 'python'
+        return self.venv(name) / "bin" / "python"
 
 
 def _load_state(settings):
@@ -249,8 +258,8 @@ def _load_state(settings):
 
 
 def _write_json(path, data):
-    tmp = path.with_name(path.name + '.tmp')
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + '\n')
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, path)
 
 
@@ -264,46 +273,43 @@ class Response:
     def __init__(self, status, headers, body):
         self.status = status
         self.headers = headers
-        self.text = body.decode('utf-8', 'replace')
+        self.text = body.decode("utf-8", "replace")
         try:
             self.json = json.loads(self.text) if self.text else None
         except ValueError:
             self.json = None
 
-    def expect(self, *statuses, what=''):
+    def expect(self, *statuses, what=""):
         if self.status not in statuses:
-            raise DevCloudError('%s: HTTP %d: %s' % (
-                what, self.status, self.text[:500]))
+            raise DevCloudError(f"{what}: HTTP {self.status}: {self.text[:500]}")
         return self
 
 
 def http(method, url, body=None, token=None, headers=None, timeout=30):
     host = urllib.parse.urlsplit(url).hostname
     if not ipaddress.ip_address(host).is_loopback:
-        raise DevCloudError('refusing a request to %s: not loopback' % url)
+        raise DevCloudError(f"refusing a request to {url}: not loopback")
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
-    request.add_header('Accept', 'application/json')
+    request.add_header("Accept", "application/json")
     if data is not None:
-        request.add_header('Content-Type', 'application/json')
+        request.add_header("Content-Type", "application/json")
     if token:
-        request.add_header('X-Auth-Token', token)
+        request.add_header("X-Auth-Token", token)
     for key, value in (headers or {}).items():
         request.add_header(key, value)
     try:
         with _OPENER.open(request, timeout=timeout) as response:
-            return Response(response.status, response.headers,
-                            response.read())
+            return Response(response.status, response.headers, response.read())
     except urllib.error.HTTPError as exc:
         return Response(exc.code, exc.headers, exc.read())
     except (OSError, urllib.error.URLError) as exc:
-        raise DevCloudError('%s %s: %s' % (
-            method, url, getattr(exc, 'reason', exc)))
+        raise DevCloudError(f"{method} {url}: {getattr(exc, 'reason', exc)}")
 
 
 def answers(url, ok=lambda status: status < 500):
     try:
-        return ok(http('GET', url, timeout=5).status)
+        return ok(http("GET", url, timeout=5).status)
     except DevCloudError:
         return False
 
@@ -314,9 +320,9 @@ def answers(url, ok=lambda status: status < 500):
 def _start_ticks(pid):
     """The start time of a process, to tell it from a later one."""
     try:
-        with open('/proc/%d/stat' % pid) as f:
+        with open(f"/proc/{pid}/stat") as f:
             stat = f.read()
-        return int(stat.rsplit(')', 1)[1].split()[19])
+        return int(stat.rsplit(")", 1)[1].split()[19])
     except (OSError, ValueError, IndexError):
         return None
 
@@ -329,29 +335,31 @@ def _group_alive(pgid):
         return False
     except PermissionError:
         return True
-    if not os.path.isdir('/proc'):
+    if not os.path.isdir("/proc"):
         return True
     # killpg also finds zombies, which stay until whoever adopted them
     # reaps them: they run nothing, so they do not count.
-    for entry in os.listdir('/proc'):
+    for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open('/proc/%s/stat' % entry) as f:
-                fields = f.read().rsplit(')', 1)[1].split()
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        if int(fields[2]) == pgid and fields[0] not in ('Z', 'X'):
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
             return True
     return False
 
 
 def _service_env():
-    env = {k: v for k, v in os.environ.items()
-           if not k.lower().endswith('_proxy')
-           and not k.startswith(('OS_', 'PYTHON'))}
-    env['NO_PROXY'] = env['no_proxy'] = '127.0.0.1,localhost'
-    env['PYTHONUNBUFFERED'] = '1'
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.lower().endswith("_proxy") and not k.startswith(("OS_", "PYTHON"))
+    }
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    env["PYTHONUNBUFFERED"] = "1"
     return env
 
 
@@ -364,24 +372,34 @@ class Services:
 
     def spawn(self, name, argv, log_name=None):
         settings = self.settings
-        out = settings.logs / ('%s.out' % (log_name or name))
-        with open(out, 'ab') as f:
+        out = settings.logs / f"{log_name or name}.out"
+        with open(out, "ab") as f:
             proc = subprocess.Popen(
-                [str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=f,
-                stderr=subprocess.STDOUT, cwd=settings.run_dir,
-                env=_service_env(), start_new_session=True)
+                [str(a) for a in argv],
+                stdin=subprocess.DEVNULL,
+                stdout=f,
+                stderr=subprocess.STDOUT,
+                cwd=settings.run_dir,
+                env=_service_env(),
+                start_new_session=True,
+            )
         self.procs[name] = proc
-        _write_json(settings.pids / ('%s.json' % name), {
-            'name': name, 'pid': proc.pid,
-            'start_ticks': _start_ticks(proc.pid),
-            'argv': [str(a) for a in argv], 'out': str(out),
-        })
+        _write_json(
+            settings.pids / (f"{name}.json"),
+            {
+                "name": name,
+                "pid": proc.pid,
+                "start_ticks": _start_ticks(proc.pid),
+                "argv": [str(a) for a in argv],
+                "out": str(out),
+            },
+        )
         return proc
 
     def records(self):
         found = []
         if self.settings.pids.is_dir():
-            for path in sorted(self.settings.pids.glob('*.json')):
+            for path in sorted(self.settings.pids.glob("*.json")):
                 try:
                     found.append((path, json.loads(path.read_text())))
                 except (OSError, ValueError):
@@ -390,17 +408,16 @@ class Services:
 
     def _ours(self, record):
         """Whether the group recorded is still there and still ours."""
-        pid = record['pid']
+        pid = record["pid"]
         ticks = _start_ticks(pid)
-        if ticks is not None and record.get('start_ticks') not in (
-                None, ticks):
+        if ticks is not None and record.get("start_ticks") not in (None, ticks):
             return False  # the pid is someone else's now: ours is gone
         return _group_alive(pid)
 
     def _signal_and_wait(self, records, sig, wait):
         for record in records:
             try:
-                os.killpg(record['pid'], sig)
+                os.killpg(record["pid"], sig)
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + wait
@@ -409,7 +426,7 @@ class Services:
             time.sleep(0.1)
             for proc in self.procs.values():
                 proc.poll()  # reap our own children
-            left = [r for r in left if _group_alive(r['pid'])]
+            left = [r for r in left if _group_alive(r["pid"])]
         return left
 
     def stop_all(self, quiet=False, grace=10.0):
@@ -422,19 +439,19 @@ class Services:
         running = [record for _, record in found if self._ours(record)]
         if not quiet:
             for record in running:
-                say('stopping %s (process group %d)'
-                    % (record['name'], record['pid']))
+                say(f"stopping {record['name']} (process group {record['pid']})")
         left = self._signal_and_wait(running, signal.SIGTERM, grace)
         for record in left:
-            say('%s did not stop within %ds: killing it'
-                % (record['name'], grace))
+            say(f"{record['name']} did not stop within {grace:.0f}s: killing it")
         left = self._signal_and_wait(left, signal.SIGKILL, 5.0)
         for record in left:
-            say('could not stop %s: process group %d is still there'
-                % (record['name'], record['pid']))
-        gone = {r['name'] for r in left}
+            say(
+                f"could not stop {record['name']}: "
+                f"process group {record['pid']} is still there"
+            )
+        gone = {r["name"] for r in left}
         for path, record in found:
-            if record['name'] not in gone:
+            if record["name"] not in gone:
                 path.unlink(missing_ok=True)
         return self._sweep() and not left
 
@@ -442,19 +459,18 @@ class Services:
         """End any process left that runs from this run dir; True if none."""
         marker = str(self.settings.run_dir) + os.sep
         left = []
-        for entry in os.listdir('/proc') if os.path.isdir('/proc') else []:
+        for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
             if not entry.isdigit() or int(entry) == os.getpid():
                 continue
             try:
-                with open('/proc/%s/cmdline' % entry, 'rb') as f:
-                    cmdline = f.read().replace(b'\0', b' ').decode(
-                        'utf-8', 'replace')
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    cmdline = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
             except OSError:
                 continue
-            if marker in cmdline and 'devcloud.py' not in cmdline:
+            if marker in cmdline and "devcloud.py" not in cmdline:
                 left.append((int(entry), cmdline))
         for pid, cmdline in left:
-            say('ending leftover process %d: %s' % (pid, cmdline[:120]))
+            say(f"ending leftover process {pid}: {cmdline[:120]}")
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -470,26 +486,30 @@ def wait_until(what, check, proc, timeout, log):
     while True:
         if proc is not None and proc.poll() is not None:
             raise DevCloudError(
-                '%s exited with status %d while starting'
-                % (what, proc.returncode), log)
+                f"{what} exited with status {proc.returncode} while starting", log
+            )
         if check():
             return
         if time.monotonic() > deadline:
-            raise DevCloudError(
-                '%s not ready after %ds' % (what, timeout), log)
+            raise DevCloudError(f"{what} not ready after {timeout}s", log)
         time.sleep(0.2)
 
 
 def run_logged(argv, log, env=None, what=None):
-    with open(log, 'ab') as f:
-        f.write(('\n$ %s\n' % ' '.join(str(a) for a in argv)).encode())
+    with open(log, "ab") as f:
+        f.write(("\n$ " + " ".join(str(a) for a in argv) + "\n").encode())
         f.flush()
         result = subprocess.run(
-            [str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=f,
-            stderr=subprocess.STDOUT, env=env)
+            [str(a) for a in argv],
+            stdin=subprocess.DEVNULL,
+            stdout=f,
+            stderr=subprocess.STDOUT,
+            env=env,
+            check=False,
+        )
     if result.returncode:
-        raise DevCloudError('%s failed with status %d' % (
-            what or os.path.basename(str(argv[0])), result.returncode), log)
+        what = what or os.path.basename(str(argv[0]))
+        raise DevCloudError(f"{what} failed with status {result.returncode}", log)
 
 
 def check_ports_free(settings, names):
@@ -501,19 +521,19 @@ def check_ports_free(settings, names):
             try:
                 s.bind((HOST, port))
             except OSError:
+                option = name.replace("_", "-")
                 raise DevCloudError(
-                    'port %d (%s) is in use on %s; choose another with '
-                    '--%s-port or HOSTCTL_CLOUD_%s_PORT' % (
-                        port, name, HOST, name.replace('_', '-'),
-                        name.upper()))
+                    f"port {port} ({name}) is in use on {HOST}; choose another "
+                    f"with --{option}-port or HOSTCTL_CLOUD_{name.upper()}_PORT"
+                ) from None
 
 
 # --- venvs ------------------------------------------------------------------
 
 
 def requirement_files(name):
-    files = [HERE / 'requirements' / ('%s.txt' % name)]
-    extra = HERE / ('%s_requirements.txt' % name)
+    files = [HERE / "requirements" / (f"{name}.txt")]
+    extra = HERE / (f"{name}_requirements.txt")
     if extra.exists():
         files.append(extra)
     return files
@@ -528,75 +548,80 @@ def _venv_stamp(name):
 
 def ensure_venv(settings, name):
     venv = settings.venv(name)
-    stamp_file = venv / 'devcloud.stamp'
+    stamp_file = venv / "devcloud.stamp"
     stamp = _venv_stamp(name)
     python = settings.python(name)
-    if python.exists() and stamp_file.exists() and \
-            stamp_file.read_text().strip() == stamp:
-        return 'reused'
+    if (
+        python.exists()
+        and stamp_file.exists()
+        and stamp_file.read_text().strip() == stamp
+    ):
+        return "reused"
     settings.venvs_dir.mkdir(parents=True, exist_ok=True)
-    log = settings.venvs_dir / ('%s.install.log' % name)
+    log = settings.venvs_dir / (f"{name}.install.log")
     started = time.monotonic()
     if not python.exists():
         if venv.exists():
             shutil.rmtree(venv)
-        run_logged([sys.executable, '-m', 'venv', venv], log,
-                   what='creating the %s venv' % name)
-    argv = [python, '-m', 'pip', 'install', '--disable-pip-version-check']
+        run_logged(
+            [sys.executable, "-m", "venv", venv], log, what=f"creating the {name} venv"
+        )
+    argv = [python, "-m", "pip", "install", "--disable-pip-version-check"]
     for path in requirement_files(name):
-        argv += ['-r', path]
-    run_logged(argv, log, what='installing the %s venv' % name)
-    stamp_file.write_text(stamp + '\n')
-    return 'installed in %.0fs' % (time.monotonic() - started)
+        argv += ["-r", path]
+    run_logged(argv, log, what=f"installing the {name} venv")
+    stamp_file.write_text(stamp + "\n")
+    return f"installed in {time.monotonic() - started:.0f}s"
 
 
 def ensure_venvs(settings, names):
     with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
-        futures = {name: pool.submit(ensure_venv, settings, name)
-                   for name in names}
+        futures = {name: pool.submit(ensure_venv, settings, name) for name in names}
         for name, future in futures.items():
-            say('venv %s: %s' % (name, future.result()))
+            say(f"venv {name}: {future.result()}")
 
 
 # --- keystone ---------------------------------------------------------------
 
 
 def _keystone_conf(settings):
-    kdir = settings.run_dir / 'keystone'
-    return '\n'.join([
-        '[DEFAULT]',
-        'log_file = %s' % (settings.logs / 'keystone.log'),
-        'use_stderr = false',
-        '',
-        '[database]',
-        'connection = sqlite:///%s' % (kdir / 'keystone.db'),
-        '',
-        '[token]',
-        'provider = fernet',
-        'expiration = 43200',
-        '',
-        '[fernet_tokens]',
-        'key_repository = %s' % (kdir / 'fernet-keys'),
-        '',
-        '[fernet_receipts]',
-        'key_repository = %s' % (kdir / 'fernet-keys'),
-        '',
-        '[credential]',
-        'key_repository = %s' % (kdir / 'credential-keys'),
-        '',
-        # Without the in-process cache each token validation costs about
-        # 0.7 s on sqlite; with it a few milliseconds.
-        '[cache]',
-        'enabled = true',
-        'backend = oslo_cache.dict',
-        'expiration_time = 600',
-        '',
-        # Local test passwords: the cheapest bcrypt cost keeps every
-        # authentication fast.
-        '[identity]',
-        'password_hash_rounds = 4',
-        '',
-    ])
+    kdir = settings.run_dir / "keystone"
+    return "\n".join(
+        [
+            "[DEFAULT]",
+            f"log_file = {settings.logs / 'keystone.log'}",
+            "use_stderr = false",
+            "",
+            "[database]",
+            f"connection = sqlite:///{kdir / 'keystone.db'}",
+            "",
+            "[token]",
+            "provider = fernet",
+            "expiration = 43200",
+            "",
+            "[fernet_tokens]",
+            f"key_repository = {kdir / 'fernet-keys'}",
+            "",
+            "[fernet_receipts]",
+            f"key_repository = {kdir / 'fernet-keys'}",
+            "",
+            "[credential]",
+            f"key_repository = {kdir / 'credential-keys'}",
+            "",
+            # Without the in-process cache each token validation costs about
+            # 0.7 s on sqlite; with it a few milliseconds.
+            "[cache]",
+            "enabled = true",
+            "backend = oslo_cache.dict",
+            "expiration_time = 600",
+            "",
+            # Local test passwords: the cheapest bcrypt cost keeps every
+            # authentication fast.
+            "[identity]",
+            "password_hash_rounds = 4",
+            "",
+        ]
+    )
 
 
 def prepare_keystone(settings):
@@ -606,57 +631,84 @@ def prepare_keystone(settings):
     their result depends only on the venv, the port and the admin password,
     so it is kept in <venvs>/_state/ and copied on later starts.
     """
-    kdir = settings.run_dir / 'keystone'
+    kdir = settings.run_dir / "keystone"
     kdir.mkdir(parents=True)
-    conf = kdir / 'keystone.conf'
+    conf = kdir / "keystone.conf"
     conf.write_text(_keystone_conf(settings))
-    key = hashlib.sha256(json.dumps([
-        KEYSTONE_STATE_VERSION,
-        (settings.venv('keystone') / 'devcloud.stamp').read_text(),
-        settings.auth_url, USERS['admin'], REGION,
-    ]).encode()).hexdigest()[:16]
-    cached = settings.cache_dir / ('keystone-%s' % key)
-    parts = ('keystone.db', 'fernet-keys', 'credential-keys')
-    if (cached / 'complete').exists():
+    key = hashlib.sha256(
+        json.dumps(
+            [
+                KEYSTONE_STATE_VERSION,
+                (settings.venv("keystone") / "devcloud.stamp").read_text(),
+                settings.auth_url,
+                USERS["admin"],
+                REGION,
+            ]
+        ).encode()
+    ).hexdigest()[:16]
+    cached = settings.cache_dir / (f"keystone-{key}")
+    parts = ("keystone.db", "fernet-keys", "credential-keys")
+    if (cached / "complete").exists():
         for part in parts:
             if (cached / part).is_dir():
                 shutil.copytree(cached / part, kdir / part)
             else:
                 shutil.copy2(cached / part, kdir / part)
-        return conf, 'cached database'
+        return conf, "cached database"
 
     import grp
     import pwd
-    manage = settings.venv('keystone') / 'bin' / 'keystone-manage'
-    log = settings.logs / 'keystone-manage.log'
+
+    manage = settings.venv("keystone") / "bin" / "keystone-manage"
+    log = settings.logs / "keystone-manage.log"
     env = _service_env()
-    owner = ['--keystone-user', pwd.getpwuid(os.getuid()).pw_name,
-             '--keystone-group', grp.getgrgid(os.getgid()).gr_name]
-    base = [manage, '--config-file', conf]
+    owner = [
+        "--keystone-user",
+        pwd.getpwuid(os.getuid()).pw_name,
+        "--keystone-group",
+        grp.getgrgid(os.getgid()).gr_name,
+    ]
+    base = [manage, "--config-file", conf]
     # The key repositories do not touch the database: make them meanwhile.
     with concurrent.futures.ThreadPoolExecutor(3) as pool:
-        jobs = [pool.submit(run_logged, base + argv, log, env, what)
-                for argv, what in (
-                    (['db_sync'], 'keystone-manage db_sync'),
-                    (['fernet_setup'] + owner, 'keystone-manage fernet_setup'),
-                    (['credential_setup'] + owner,
-                     'keystone-manage credential_setup'))]
+        jobs = [
+            pool.submit(run_logged, base + argv, log, env, what)
+            for argv, what in (
+                (["db_sync"], "keystone-manage db_sync"),
+                (["fernet_setup"] + owner, "keystone-manage fernet_setup"),
+                (["credential_setup"] + owner, "keystone-manage credential_setup"),
+            )
+        ]
         for job in jobs:
             job.result()
-    env = dict(env, OS_BOOTSTRAP_PASSWORD=USERS['admin']['password'])
-    run_logged(base + [
-        'bootstrap',
-        '--bootstrap-username', USERS['admin']['name'],
-        '--bootstrap-project-name', USERS['admin']['project'],
-        '--bootstrap-role-name', 'admin',
-        '--bootstrap-service-name', 'keystone',
-        '--bootstrap-region-id', REGION,
-        '--bootstrap-admin-url', settings.auth_url,
-        '--bootstrap-public-url', settings.auth_url,
-        '--bootstrap-internal-url', settings.auth_url,
-    ], log, env, 'keystone-manage bootstrap')
+    env = dict(env, OS_BOOTSTRAP_PASSWORD=USERS["admin"]["password"])
+    run_logged(
+        base
+        + [
+            "bootstrap",
+            "--bootstrap-username",
+            USERS["admin"]["name"],
+            "--bootstrap-project-name",
+            USERS["admin"]["project"],
+            "--bootstrap-role-name",
+            "admin",
+            "--bootstrap-service-name",
+            "keystone",
+            "--bootstrap-region-id",
+            REGION,
+            "--bootstrap-admin-url",
+            settings.auth_url,
+            "--bootstrap-public-url",
+            settings.auth_url,
+            "--bootstrap-internal-url",
+            settings.auth_url,
+        ],
+        log,
+        env,
+        "keystone-manage bootstrap",
+    )
 
-    tmp = settings.cache_dir / ('keystone-%s.tmp%d' % (key, os.getpid()))
+    tmp = settings.cache_dir / (f"keystone-{key}.tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for part in parts:
@@ -664,10 +716,10 @@ def prepare_keystone(settings):
             shutil.copytree(kdir / part, tmp / part)
         else:
             shutil.copy2(kdir / part, tmp / part)
-    (tmp / 'complete').write_text('')
+    (tmp / "complete").write_text("")
     shutil.rmtree(cached, ignore_errors=True)
     os.replace(tmp, cached)
-    return conf, 'bootstrapped'
+    return conf, "bootstrapped"
 
 
 class Keystone:
@@ -678,108 +730,168 @@ class Keystone:
         self.admin_token = None
 
     def token(self, user, password, project, domain=DOMAIN):
-        body = {'auth': {
-            'identity': {'methods': ['password'], 'password': {'user': {
-                'name': user, 'password': password,
-                'domain': {'id': domain}}}},
-            'scope': {'project': {'name': project,
-                                  'domain': {'id': domain}}},
-        }}
-        response = http('POST', self.auth_url + '/auth/tokens', body).expect(
-            201, what='keystone: authenticating %s' % user)
-        return response.headers['X-Subject-Token'], response.json['token']
+        body = {
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {
+                            "name": user,
+                            "password": password,
+                            "domain": {"id": domain},
+                        }
+                    },
+                },
+                "scope": {"project": {"name": project, "domain": {"id": domain}}},
+            }
+        }
+        response = http("POST", self.auth_url + "/auth/tokens", body).expect(
+            201, what=f"keystone: authenticating {user}"
+        )
+        return response.headers["X-Subject-Token"], response.json["token"]
 
     def login_admin(self):
-        admin = USERS['admin']
+        admin = USERS["admin"]
         self.admin_token, _ = self.token(
-            admin['name'], admin['password'], admin['project'])
+            admin["name"], admin["password"], admin["project"]
+        )
 
     def _call(self, method, path, body=None, ok=(200,)):
-        return http(method, self.auth_url + path, body,
-                    token=self.admin_token).expect(
-            *ok, what='keystone: %s %s' % (method, path))
+        return http(method, self.auth_url + path, body, token=self.admin_token).expect(
+            *ok, what=f"keystone: {method} {path}"
+        )
 
     def _find(self, collection, **query):
-        path = '/%s?%s' % (collection, urllib.parse.urlencode(query))
-        items = self._call('GET', path).json[collection.split('/')[-1]]
+        path = f"/{collection}?{urllib.parse.urlencode(query)}"
+        items = self._call("GET", path).json[collection.split("/")[-1]]
         return items[0] if items else None
 
     def ensure(self, collection, singular, query, body):
         found = self._find(collection, **query)
         if found:
             return found
-        return self._call('POST', '/' + collection, {singular: body},
-                          ok=(201,)).json[singular]
+        return self._call("POST", "/" + collection, {singular: body}, ok=(201,)).json[
+            singular
+        ]
 
     def ensure_project(self, name):
-        return self.ensure('projects', 'project', {'name': name},
-                           {'name': name, 'domain_id': DOMAIN,
-                            'description': 'devcloud project %s' % name})
+        return self.ensure(
+            "projects",
+            "project",
+            {"name": name},
+            {
+                "name": name,
+                "domain_id": DOMAIN,
+                "description": f"devcloud project {name}",
+            },
+        )
 
     def ensure_user(self, name, password, project):
-        return self.ensure('users', 'user', {'name': name},
-                           {'name': name, 'password': password,
-                            'domain_id': DOMAIN,
-                            'default_project_id': project['id']})
+        return self.ensure(
+            "users",
+            "user",
+            {"name": name},
+            {
+                "name": name,
+                "password": password,
+                "domain_id": DOMAIN,
+                "default_project_id": project["id"],
+            },
+        )
 
     def grant(self, project, user, role):
-        self._call('PUT', '/projects/%s/users/%s/roles/%s' % (
-            project['id'], user['id'], role['id']), ok=(204,))
+        self._call(
+            "PUT",
+            f"/projects/{project['id']}/users/{user['id']}/roles/{role['id']}",
+            ok=(204,),
+        )
 
     def ensure_endpoints(self, service_type, name, url):
-        service = self.ensure('services', 'service', {'type': service_type},
-                              {'type': service_type, 'name': name,
-                               'description': 'devcloud %s' % name})
-        for interface in ('public', 'internal'):
-            found = self._find('endpoints', service_id=service['id'],
-                               interface=interface)
-            if found and found['url'] != url:
-                self._call('PATCH', '/endpoints/%s' % found['id'],
-                           {'endpoint': {'url': url}})
+        service = self.ensure(
+            "services",
+            "service",
+            {"type": service_type},
+            {"type": service_type, "name": name, "description": f"devcloud {name}"},
+        )
+        for interface in ("public", "internal"):
+            found = self._find(
+                "endpoints", service_id=service["id"], interface=interface
+            )
+            if found and found["url"] != url:
+                self._call(
+                    "PATCH",
+                    f"/endpoints/{found['id']}",
+                    {"endpoint": {"url": url}},
+                )
             elif not found:
-                self._call('POST', '/endpoints', {'endpoint': {
-                    'service_id': service['id'], 'interface': interface,
-                    'url': url, 'region_id': REGION}}, ok=(201,))
+                self._call(
+                    "POST",
+                    "/endpoints",
+                    {
+                        "endpoint": {
+                            "service_id": service["id"],
+                            "interface": interface,
+                            "url": url,
+                            "region_id": REGION,
+                        }
+                    },
+                    ok=(201,),
+                )
         return service
 
 
 def seed_keystone(settings):
     keystone = Keystone(settings.auth_url)
     keystone.login_admin()
-    roles = {name: keystone._find('roles', name=name)
-             for name in ('admin', 'member', 'reader', 'service')}
-    if not roles['service']:
-        roles['service'] = keystone.ensure(
-            'roles', 'role', {'name': 'service'}, {'name': 'service'})
-    projects = {name: keystone.ensure_project(name)
-                for name in ('admin', 'demo', 'service')}
-    member = USERS['member']
-    user = keystone.ensure_user(member['name'], member['password'],
-                                projects['demo'])
-    keystone.grant(projects['demo'], user, roles['member'])
+    roles = {
+        name: keystone._find("roles", name=name)
+        for name in ("admin", "member", "reader", "service")
+    }
+    if not roles["service"]:
+        roles["service"] = keystone.ensure(
+            "roles", "role", {"name": "service"}, {"name": "service"}
+        )
+    projects = {
+        name: keystone.ensure_project(name) for name in ("admin", "demo", "service")
+    }
+    member = USERS["member"]
+    user = keystone.ensure_user(member["name"], member["password"], projects["demo"])
+    keystone.grant(projects["demo"], user, roles["member"])
     for name, password in SERVICE_USERS.items():
-        user = keystone.ensure_user(name, password, projects['service'])
-        keystone.grant(projects['service'], user, roles['admin'])
-        keystone.grant(projects['service'], user, roles['service'])
-    keystone.ensure_endpoints('compute', 'nova', settings.compute_url)
-    keystone.ensure_endpoints('database', 'trove',
-                              settings.database_url_template)
-    return {name: project['id'] for name, project in projects.items()}
+        user = keystone.ensure_user(name, password, projects["service"])
+        keystone.grant(projects["service"], user, roles["admin"])
+        keystone.grant(projects["service"], user, roles["service"])
+    keystone.ensure_endpoints("compute", "nova", settings.compute_url)
+    keystone.ensure_endpoints("database", "trove", settings.database_url_template)
+    return {name: project["id"] for name, project in projects.items()}
 
 
 def start_keystone(settings, services):
     conf, how = prepare_keystone(settings)
-    say('keystone: %s' % how)
-    proc = services.spawn('keystone', [
-        settings.python('keystone'), HERE / 'keystone_server.py',
-        '--config-file', conf, '--host', HOST,
-        '--port', settings.ports['keystone']])
-    wait_until('keystone', lambda: answers(
-        settings.auth_url, ok=lambda status: status == 200),
-        proc, TIMEOUTS['keystone'], settings.logs / 'keystone.out')
-    say('keystone: serving on %s' % settings.auth_url)
+    say(f"keystone: {how}")
+    proc = services.spawn(
+        "keystone",
+        [
+            settings.python("keystone"),
+            HERE / "keystone_server.py",
+            "--config-file",
+            conf,
+            "--host",
+            HOST,
+            "--port",
+            settings.ports["keystone"],
+        ],
+    )
+    wait_until(
+        "keystone",
+        lambda: answers(settings.auth_url, ok=lambda status: status == 200),
+        proc,
+        TIMEOUTS["keystone"],
+        settings.logs / "keystone.out",
+    )
+    say(f"keystone: serving on {settings.auth_url}")
     projects = seed_keystone(settings)
-    say('keystone: seeded projects, users and catalogue')
+    say("keystone: seeded projects, users and catalogue")
     return projects
 
 
@@ -787,96 +899,123 @@ def start_keystone(settings, services):
 
 
 def _nova_conf(settings):
-    ndir = settings.run_dir / 'nova'
-    paste = settings.venv('nova') / 'etc' / 'nova' / 'api-paste.ini'
-    return '\n'.join([
-        '[DEFAULT]',
-        'host = devcloud',
-        'state_path = %s' % ndir,
-        'instances_path = %s' % (ndir / 'instances'),
-        'log_file = %s' % (settings.logs / 'nova.log'),
-        'use_stderr = false',
-        'debug = false',
-        'compute_driver = fake.FakeDriver',
-        # Heartbeats every 2 s: a stopped heartbeat shows within seconds.
-        'report_interval = %d' % REPORT_INTERVAL,
-        'service_down_time = %d' % SERVICE_DOWN_TIME,
-        'periodic_enable = false',
-        'manager_shutdown_timeout = 0',
-        # The API, conductor, scheduler and three computes share these
-        # pools in one process: more threads than one service would need.
-        'default_thread_pool_size = 40',
-        'cell_worker_thread_pool_size = 20',
-        'max_concurrent_builds = 10',
-        'max_concurrent_snapshots = 10',
-        'graceful_shutdown_timeout = 1',
-        '',
-        # The database fixtures of nova_server.py put the databases in
-        # sqlite files of their own; Nova still reads the connection's kind
-        # from here.
-        '[database]',
-        'connection = sqlite://',
-        'sqlite_synchronous = false',
-        '',
-        '[api_database]',
-        'connection = sqlite://',
-        'sqlite_synchronous = false',
-        '',
-        '[api]',
-        'response_validation = warn',
-        '',
-        '[wsgi]',
-        'api_paste_config = %s' % paste,
-        '',
-        '[keystone_authtoken]',
-        'www_authenticate_uri = %s' % settings.auth_url,
-        'auth_url = %s' % settings.auth_url,
-        'auth_type = password',
-        'username = nova',
-        'password = %s' % SERVICE_USERS['nova'],
-        'project_name = service',
-        'user_domain_id = %s' % DOMAIN,
-        'project_domain_id = %s' % DOMAIN,
-        'region_name = %s' % REGION,
-        'interface = public',
-        '',
-        '[oslo_messaging_notifications]',
-        'driver = noop',
-        '',
-        '[oslo_concurrency]',
-        'lock_path = %s' % (ndir / 'locks'),
-        '',
-        # A dev cloud: tests may boot what they like.
-        '[quota]',
-        'instances = -1',
-        'cores = -1',
-        'ram = -1',
-        '',
-    ])
+    ndir = settings.run_dir / "nova"
+    paste = settings.venv("nova") / "etc" / "nova" / "api-paste.ini"
+    return "\n".join(
+        [
+            "[DEFAULT]",
+            "host = devcloud",
+            f"state_path = {ndir}",
+            f"instances_path = {ndir / 'instances'}",
+            f"log_file = {settings.logs / 'nova.log'}",
+            "use_stderr = false",
+            "debug = false",
+            "compute_driver = fake.FakeDriver",
+            # Heartbeats every 2 s: a stopped heartbeat shows within seconds.
+            f"report_interval = {REPORT_INTERVAL}",
+            f"service_down_time = {SERVICE_DOWN_TIME}",
+            "periodic_enable = false",
+            "manager_shutdown_timeout = 0",
+            # The API, conductor, scheduler and three computes share these
+            # pools in one process: more threads than one service would need.
+            "default_thread_pool_size = 40",
+            "cell_worker_thread_pool_size = 20",
+            "max_concurrent_builds = 10",
+            "max_concurrent_snapshots = 10",
+            "graceful_shutdown_timeout = 1",
+            "",
+            # The database fixtures of nova_server.py put the databases in
+            # sqlite files of their own; Nova still reads the connection's kind
+            # from here.
+            "[database]",
+            "connection = sqlite://",
+            "sqlite_synchronous = false",
+            "",
+            "[api_database]",
+            "connection = sqlite://",
+            "sqlite_synchronous = false",
+            "",
+            "[api]",
+            "response_validation = warn",
+            "",
+            "[wsgi]",
+            f"api_paste_config = {paste}",
+            "",
+            "[keystone_authtoken]",
+            f"www_authenticate_uri = {settings.auth_url}",
+            f"auth_url = {settings.auth_url}",
+            "auth_type = password",
+            "username = nova",
+            f"password = {SERVICE_USERS['nova']}",
+            "project_name = service",
+            f"user_domain_id = {DOMAIN}",
+            f"project_domain_id = {DOMAIN}",
+            f"region_name = {REGION}",
+            "interface = public",
+            "",
+            "[oslo_messaging_notifications]",
+            "driver = noop",
+            "",
+            "[oslo_concurrency]",
+            f"lock_path = {ndir / 'locks'}",
+            "",
+            # A dev cloud: tests may boot what they like.
+            "[quota]",
+            "instances = -1",
+            "cores = -1",
+            "ram = -1",
+            "",
+        ]
+    )
 
 
 def start_nova(settings, services):
-    ndir = settings.run_dir / 'nova'
+    ndir = settings.run_dir / "nova"
     ndir.mkdir(parents=True)
-    conf = ndir / 'nova.conf'
+    conf = ndir / "nova.conf"
     conf.write_text(_nova_conf(settings))
-    return services.spawn('nova', [
-        settings.python('nova'), HERE / 'nova_server.py',
-        '--config-file', conf, '--host', HOST,
-        '--port', settings.ports['nova'],
-        '--control-port', settings.ports['nova_control'],
-        '--computes', ','.join(COMPUTE_HOSTS), '--state-dir', ndir])
+    return services.spawn(
+        "nova",
+        [
+            settings.python("nova"),
+            HERE / "nova_server.py",
+            "--config-file",
+            conf,
+            "--host",
+            HOST,
+            "--port",
+            settings.ports["nova"],
+            "--control-port",
+            settings.ports["nova_control"],
+            "--computes",
+            ",".join(COMPUTE_HOSTS),
+            *(
+                arg
+                for name, net in NETWORKS.items()
+                for arg in ("--network", f"{name}:{net['id']}:{net['cidr']}")
+            ),
+            "--state-dir",
+            ndir,
+        ],
+    )
 
 
 def wait_nova(settings, proc):
-    log = settings.logs / 'nova.out'
-    wait_until('nova', lambda: answers(
-        settings.url('nova', '/'), ok=lambda status: status == 200)
-        and answers(settings.url('nova_control', '/ready'),
-                    ok=lambda status: status == 200),
-        proc, TIMEOUTS['nova'], log)
-    say('nova: serving on %s, computes %s up'
-        % (settings.compute_url, ', '.join(COMPUTE_HOSTS)))
+    log = settings.logs / "nova.out"
+    wait_until(
+        "nova",
+        lambda: (
+            answers(settings.url("nova", "/"), ok=lambda status: status == 200)
+            and answers(
+                settings.url("nova_control", "/ready"), ok=lambda status: status == 200
+            )
+        ),
+        proc,
+        TIMEOUTS["nova"],
+        log,
+    )
+    hosts = ", ".join(COMPUTE_HOSTS)
+    say(f"nova: serving on {settings.compute_url}, computes {hosts} up")
 
 
 class Nova:
@@ -884,82 +1023,107 @@ class Nova:
         self.url = settings.compute_url
         self.token = token
 
-    def call(self, method, path, body=None, version='2.74', ok=(200,)):
-        return http(method, self.url + path, body, token=self.token, headers={
-            'OpenStack-API-Version': 'compute %s' % version}).expect(
-            *ok, what='nova: %s %s' % (method, path))
+    def call(self, method, path, body=None, version="2.74", ok=(200,)):
+        return http(
+            method,
+            self.url + path,
+            body,
+            token=self.token,
+            headers={"OpenStack-API-Version": f"compute {version}"},
+        ).expect(*ok, what=f"nova: {method} {path}")
 
 
 def seed_nova(settings, projects):
     keystone = Keystone(settings.auth_url)
-    tokens = {role: keystone.token(user['name'], user['password'],
-                                   user['project'])[0]
-              for role, user in USERS.items()}
-    admin = Nova(settings, tokens['admin'])
+    tokens = {
+        role: keystone.token(user["name"], user["password"], user["project"])[0]
+        for role, user in USERS.items()
+    }
+    admin = Nova(settings, tokens["admin"])
     # A flavor no host can take: a server of it fails to schedule and is
     # left in ERROR with no host.
-    admin.call('POST', '/flavors', {'flavor': {
-        'id': NOWHERE_FLAVOR['id'], 'name': NOWHERE_FLAVOR['name'],
-        'ram': 64, 'vcpus': 1, 'disk': 0}})
-    admin.call('POST', '/flavors/%s/os-extra_specs' % NOWHERE_FLAVOR['id'],
-               {'extra_specs': {
-                   'trait:%s' % NOWHERE_FLAVOR['trait']: 'required'}})
+    admin.call(
+        "POST",
+        "/flavors",
+        {
+            "flavor": {
+                "id": NOWHERE_FLAVOR["id"],
+                "name": NOWHERE_FLAVOR["name"],
+                "ram": 64,
+                "vcpus": 1,
+                "disk": 0,
+            }
+        },
+    )
+    admin.call(
+        "POST",
+        f"/flavors/{NOWHERE_FLAVOR['id']}/os-extra_specs",
+        {"extra_specs": {f"trait:{NOWHERE_FLAVOR['trait']}": "required"}},
+    )
 
     def boot(name, owner, host, role, address):
-        server = {'name': name, 'imageRef': IMAGE, 'flavorRef': '1'}
+        server = {"name": name, "imageRef": IMAGE, "flavorRef": "1"}
         if role in NETWORKS:
-            server['networks'] = [{'uuid': NETWORKS[role]['id'],
-                                   'fixed_ip': address}]
+            server["networks"] = [{"uuid": NETWORKS[role]["id"], "fixed_ip": address}]
         else:
-            server['networks'] = 'none'
-        if role == 'no-host':
-            server['flavorRef'] = NOWHERE_FLAVOR['id']
+            server["networks"] = "none"
+        if role == "no-host":
+            server["flavorRef"] = NOWHERE_FLAVOR["id"]
         if host:
-            server['host'] = host
-        created = Nova(settings, tokens[owner]).call(
-            'POST', '/servers', {'server': server}, ok=(202,)).json['server']
-        return created['id'], role
+            server["host"] = host
+        created = (
+            Nova(settings, tokens[owner])
+            .call("POST", "/servers", {"server": server}, ok=(202,))
+            .json["server"]
+        )
+        return created["id"], role
 
     # Booting in parallel overlaps the API's work with the builds.
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         roles = dict(pool.map(lambda spec: boot(*spec), SEED_SERVERS))
 
-    deadline = time.monotonic() + TIMEOUTS['servers']
+    deadline = time.monotonic() + TIMEOUTS["servers"]
     while True:
         listed = admin.call(
-            'GET', '/servers/detail?all_tenants=1', version='2.16'
-        ).json['servers']
-        ours = [s for s in listed if s['id'] in roles]
-        settled = all(s['status'] in ('ACTIVE', 'ERROR') for s in ours)
+            "GET", "/servers/detail?all_tenants=1", version="2.16"
+        ).json["servers"]
+        ours = [s for s in listed if s["id"] in roles]
+        settled = all(s["status"] in ("ACTIVE", "ERROR") for s in ours)
         if settled and len(ours) == len(roles):
             break
         if time.monotonic() > deadline:
-            raise DevCloudError('seed servers not ACTIVE after %ds: %s' % (
-                TIMEOUTS['servers'], ', '.join(
-                    '%s %s' % (s['name'], s['status']) for s in ours)),
-                settings.logs / 'nova.log')
+            states = ", ".join(f"{s['name']} {s['status']}" for s in ours)
+            raise DevCloudError(
+                f"seed servers not ACTIVE after {TIMEOUTS['servers']}s: {states}",
+                settings.logs / "nova.log",
+            )
         time.sleep(0.3)
 
     servers = []
-    for server in sorted(ours, key=lambda s: s['name']):
-        role = roles[server['id']]
-        expected = 'ERROR' if role == 'no-host' else 'ACTIVE'
-        if server['status'] != expected:
-            raise DevCloudError('seed server %s is %s, not %s: %s' % (
-                server['name'], server['status'], expected,
-                server.get('fault', {}).get('message', '')),
-                settings.logs / 'nova.log')
-        servers.append({
-            'id': server['id'],
-            'name': server['name'],
-            'project_id': server['tenant_id'],
-            'host': server.get('OS-EXT-SRV-ATTR:host'),
-            'addresses': [a['addr'] for net in server['addresses'].values()
-                          for a in net],
-            'status': server['status'],
-            'role': role,
-        })
-    say('nova: seeded %d servers' % len(servers))
+    for server in sorted(ours, key=lambda s: s["name"]):
+        role = roles[server["id"]]
+        expected = "ERROR" if role == "no-host" else "ACTIVE"
+        if server["status"] != expected:
+            fault = server.get("fault", {}).get("message", "")
+            raise DevCloudError(
+                f"seed server {server['name']} is {server['status']}, "
+                f"not {expected}: {fault}",
+                settings.logs / "nova.log",
+            )
+        servers.append(
+            {
+                "id": server["id"],
+                "name": server["name"],
+                "project_id": server["tenant_id"],
+                "host": server.get("OS-EXT-SRV-ATTR:host"),
+                "addresses": [
+                    a["addr"] for net in server["addresses"].values() for a in net
+                ],
+                "status": server["status"],
+                "role": role,
+            }
+        )
+    say(f"nova: seeded {len(servers)} servers")
     return servers
 
 
@@ -967,50 +1131,64 @@ def seed_nova(settings, projects):
 
 
 def trove_present():
-    return (HERE / 'trove_server.py').exists()
+    return TROVE_SERVER.exists()
 
 
 def start_trove(settings, services, projects):
-    tdir = settings.run_dir / 'trove'
+    tdir = settings.run_dir / "trove"
     tdir.mkdir(parents=True)
-    config = settings.run_dir / 'trove.json'
-    _write_json(config, {
-        'host': HOST,
-        'port': settings.ports['trove'],
-        'run_dir': str(settings.run_dir),
-        'auth_url': settings.auth_url,
-        'service_user': 'trove',
-        'service_password': SERVICE_USERS['trove'],
-        'service_project': 'service',
-        'admin_project_id': projects['admin'],
-        'demo_project_id': projects['demo'],
-        'log_file': str(settings.logs / 'trove.log'),
-        # The host its stand-in Nova reports for the instances' servers.
-        'compute_host': COMPUTE_HOSTS[0],
-    })
-    (settings.run_dir / 'trove-seed.json').unlink(missing_ok=True)
-    return services.spawn('trove', [
-        settings.python('trove'), HERE / 'trove_server.py',
-        '--config', config])
+    config = settings.run_dir / "trove.json"
+    _write_json(
+        config,
+        {
+            "host": HOST,
+            "port": settings.ports["trove"],
+            "run_dir": str(settings.run_dir),
+            "auth_url": settings.auth_url,
+            "service_user": "trove",
+            "service_password": SERVICE_USERS["trove"],
+            "service_project": "service",
+            "admin_project_id": projects["admin"],
+            "demo_project_id": projects["demo"],
+            "log_file": str(settings.logs / "trove.log"),
+            # The host its stand-in Nova reports for the instances' servers.
+            "compute_host": COMPUTE_HOSTS[0],
+        },
+    )
+    (settings.run_dir / "trove-seed.json").unlink(missing_ok=True)
+    return services.spawn(
+        "trove",
+        [settings.python("trove"), TROVE_SERVER, "--config", config],
+    )
 
 
 def wait_trove(settings, proc):
-    log = settings.logs / 'trove.out'
-    wait_until('trove', lambda: answers(settings.url('trove', '/')),
-               proc, TIMEOUTS['trove'], log)
-    say('trove: serving on %s' % settings.url('trove', '/'))
-    seed = settings.run_dir / 'trove-seed.json'
+    log = settings.logs / "trove.out"
+    wait_until(
+        "trove",
+        lambda: answers(settings.url("trove", "/")),
+        proc,
+        TIMEOUTS["trove"],
+        log,
+    )
+    say(f"trove: serving on {settings.url('trove', '/')}")
+    seed = settings.run_dir / "trove-seed.json"
 
     def seeded():
         try:
-            return 'instances' in json.loads(seed.read_text())
+            return "instances" in json.loads(seed.read_text())
         except (OSError, ValueError):
             return False
 
-    wait_until('trove seed (%s)' % seed.name, seeded, proc,
-               TIMEOUTS['trove_seed'], settings.logs / 'trove.log')
-    instances = json.loads(seed.read_text())['instances']
-    say('trove: seeded %d instances' % len(instances))
+    wait_until(
+        f"trove seed ({seed.name})",
+        seeded,
+        proc,
+        TIMEOUTS["trove_seed"],
+        settings.logs / "trove.log",
+    )
+    instances = json.loads(seed.read_text())["instances"]
+    say(f"trove: seeded {len(instances)} instances")
     return instances
 
 
@@ -1018,65 +1196,66 @@ def wait_trove(settings, proc):
 
 
 def write_clouds_yaml(settings):
-    lines = ['# Written by devcloud.py start; local test credentials.',
-             'clouds:']
+    lines = ["# Written by devcloud.py start; local test credentials.", "clouds:"]
     for role, user in USERS.items():
         lines += [
-            '  %s:' % CLOUD_NAMES[role],
-            '    auth:',
-            '      auth_url: %s' % settings.auth_url,
-            '      username: %s' % user['name'],
-            '      password: %s' % user['password'],
-            '      project_name: %s' % user['project'],
-            '      user_domain_id: %s' % DOMAIN,
-            '      project_domain_id: %s' % DOMAIN,
-            '    auth_type: password',
-            '    region_name: %s' % REGION,
-            '    interface: public',
-            '    identity_api_version: 3',
+            f"  {CLOUD_NAMES[role]}:",
+            "    auth:",
+            f"      auth_url: {settings.auth_url}",
+            f"      username: {user['name']}",
+            f"      password: {user['password']}",
+            f"      project_name: {user['project']}",
+            f"      user_domain_id: {DOMAIN}",
+            f"      project_domain_id: {DOMAIN}",
+            "    auth_type: password",
+            f"    region_name: {REGION}",
+            "    interface: public",
+            "    identity_api_version: 3",
         ]
-    path = settings.run_dir / 'clouds.yaml'
-    path.write_text('\n'.join(lines) + '\n')
+    path = settings.run_dir / "clouds.yaml"
+    path.write_text("\n".join(lines) + "\n")
     return path
 
 
-def write_cloud_json(settings, services, projects, servers, instances,
-                     started):
+def write_cloud_json(settings, services, projects, servers, instances, started):
     clouds_yaml = write_clouds_yaml(settings)
     me = [sys.executable, str(pathlib.Path(__file__).resolve())]
     info = {
-        'auth_url': settings.auth_url,
-        'clouds_yaml': str(clouds_yaml),
-        'clouds': dict(CLOUD_NAMES),
-        'region': REGION,
-        'compute_url': settings.compute_url,
-        'database_url_template': settings.database_url_template,
-        'projects': projects,
-        'users': {role: dict(user) for role, user in USERS.items()},
-        'hosts': list(COMPUTE_HOSTS) if 'nova' in services.procs else [],
-        'networks': NETWORKS if 'nova' in services.procs else {},
-        'servers': servers,
-        'instances': instances,
-        'heartbeat': {
-            'control_url': settings.url('nova_control'),
-            'report_interval': REPORT_INTERVAL,
-            'service_down_time': SERVICE_DOWN_TIME,
-            'stop': me + ['heartbeat', 'stop'],
-            'start': me + ['heartbeat', 'start'],
-        } if 'nova' in services.procs else {},
-        'services': {
+        "auth_url": settings.auth_url,
+        "clouds_yaml": str(clouds_yaml),
+        "clouds": dict(CLOUD_NAMES),
+        "region": REGION,
+        "compute_url": settings.compute_url,
+        "database_url_template": settings.database_url_template,
+        "projects": projects,
+        "users": {role: dict(user) for role, user in USERS.items()},
+        "hosts": list(COMPUTE_HOSTS) if "nova" in services.procs else [],
+        "networks": NETWORKS if "nova" in services.procs else {},
+        "servers": servers,
+        "instances": instances,
+        "heartbeat": {
+            "control_url": settings.url("nova_control"),
+            "report_interval": REPORT_INTERVAL,
+            "service_down_time": SERVICE_DOWN_TIME,
+            "stop": me + ["heartbeat", "stop"],
+            "start": me + ["heartbeat", "start"],
+        }
+        if "nova" in services.procs
+        else {},
+        "services": {
             name: {
-                'url': settings.url(name, '/'),
-                'port': settings.ports[name],
-                'pid': proc.pid,
-                'log': str(settings.logs / ('%s.log' % name)),
-            } for name, proc in services.procs.items()
+                "url": settings.url(name, "/"),
+                "port": settings.ports[name],
+                "pid": proc.pid,
+                "log": str(settings.logs / (f"{name}.log")),
+            }
+            for name, proc in services.procs.items()
         },
-        'run_dir': str(settings.run_dir),
-        'started_at': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
-        'start_seconds': round(time.monotonic() - started, 1),
+        "run_dir": str(settings.run_dir),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "start_seconds": round(time.monotonic() - started, 1),
     }
-    _write_json(settings.run_dir / 'cloud.json', info)
+    _write_json(settings.run_dir / "cloud.json", info)
     return info
 
 
@@ -1085,24 +1264,27 @@ def write_cloud_json(settings, services, projects, servers, instances,
 
 def cmd_start(args):
     settings = Settings(args)
-    wanted = [s.strip() for s in args.services.split(',') if s.strip()]
+    wanted = [s.strip() for s in args.services.split(",") if s.strip()]
     unknown = set(wanted) - set(ALL_SERVICES)
-    if unknown or 'keystone' not in wanted:
-        raise DevCloudError('--services: a comma list of %s, keystone '
-                            'included' % ', '.join(ALL_SERVICES))
-    if 'trove' in wanted and not trove_present():
-        say('warning: %s does not exist yet: starting without Trove'
-            % (HERE / 'trove_server.py'))
-        wanted.remove('trove')
+    if unknown or "keystone" not in wanted:
+        raise DevCloudError(
+            f"--services: a comma list of {', '.join(ALL_SERVICES)}, keystone included"
+        )
+    if "trove" in wanted and not trove_present():
+        say(f"warning: {TROVE_SERVER} does not exist yet: starting without Trove")
+        wanted.remove("trove")
     started = time.monotonic()
 
     services = Services(settings)
     if services.records():
-        say('stopping the cloud already running from %s' % settings.run_dir)
+        say(f"stopping the cloud already running from {settings.run_dir}")
         if not services.stop_all(quiet=True):
-            raise DevCloudError('could not stop the running cloud')
-    ports = ['keystone'] + (['nova', 'nova_control'] if 'nova' in wanted
-                            else []) + (['trove'] if 'trove' in wanted else [])
+            raise DevCloudError("could not stop the running cloud")
+    ports = (
+        ["keystone"]
+        + (["nova", "nova_control"] if "nova" in wanted else [])
+        + (["trove"] if "trove" in wanted else [])
+    )
     check_ports_free(settings, ports)
 
     ensure_venvs(settings, wanted)
@@ -1113,51 +1295,54 @@ def cmd_start(args):
     if settings.run_dir.exists() and any(settings.run_dir.iterdir()):
         if not marker.exists():
             raise DevCloudError(
-                '%s is not empty and was not made by devcloud.py; set '
-                'HOSTCTL_CLOUD_DIR to another directory' % settings.run_dir)
+                f"{settings.run_dir} is not empty and was not made by devcloud.py; set "
+                "HOSTCTL_CLOUD_DIR to another directory"
+            )
         for entry in settings.run_dir.iterdir():
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
     settings.run_dir.mkdir(parents=True, exist_ok=True)
-    marker.write_text('made by devcloud.py; emptied by each start\n')
+    marker.write_text("made by devcloud.py; emptied by each start\n")
     settings.logs.mkdir()
     settings.pids.mkdir()
-    _write_json(settings.state_file, {
-        'ports': settings.ports, 'services': wanted,
-        'run_dir': str(settings.run_dir)})
+    _write_json(
+        settings.state_file,
+        {"ports": settings.ports, "services": wanted, "run_dir": str(settings.run_dir)},
+    )
 
     try:
         procs = {}
         # Nova needs Keystone only once requests come: it sets itself up
         # meanwhile.  Trove is told the project IDs, so it waits.
-        if 'nova' in wanted:
-            procs['nova'] = start_nova(settings, services)
+        if "nova" in wanted:
+            procs["nova"] = start_nova(settings, services)
         projects = start_keystone(settings, services)
-        if 'trove' in wanted:
-            procs['trove'] = start_trove(settings, services, projects)
+        if "trove" in wanted:
+            procs["trove"] = start_trove(settings, services, projects)
         servers, instances = [], {}
-        if 'nova' in procs:
-            wait_nova(settings, procs['nova'])
+        if "nova" in procs:
+            wait_nova(settings, procs["nova"])
             servers = seed_nova(settings, projects)
-        if 'trove' in procs:
-            instances = wait_trove(settings, procs['trove'])
-        info = write_cloud_json(settings, services, projects, servers,
-                                instances, started)
+        if "trove" in procs:
+            instances = wait_trove(settings, procs["trove"])
+        info = write_cloud_json(
+            settings, services, projects, servers, instances, started
+        )
     except BaseException as exc:
-        say('start failed: stopping what it started')
+        say("start failed: stopping what it started")
         for name, proc in services.procs.items():
             if proc.poll() is not None:
-                say('%s had exited with status %d (see %s)' % (
-                    name, proc.returncode, settings.logs / ('%s.out' % name)))
+                out = settings.logs / f"{name}.out"
+                say(f"{name} had exited with status {proc.returncode} (see {out})")
         services.stop_all(quiet=True)
         if isinstance(exc, DevCloudError) and exc.log is None:
             exc.log = settings.logs
         raise
-    say('cloud up in %.1fs: %s' % (info['start_seconds'],
-                                   settings.run_dir / 'cloud.json'))
-    say('for a shell: eval "$(python3 %s env)"' % os.path.relpath(__file__))
+    cloud_json = settings.run_dir / "cloud.json"
+    say(f"cloud up in {info['start_seconds']:.1f}s: {cloud_json}")
+    say(f'for a shell: eval "$(python3 {os.path.relpath(__file__)} env)"')
     return 0
 
 
@@ -1166,12 +1351,12 @@ def cmd_stop(args):
     services = Services(settings)
     if not services.records():
         ok = services._sweep()
-        say('nothing running from %s' % settings.run_dir)
+        say(f"nothing running from {settings.run_dir}")
         return 0 if ok else 1
     if services.stop_all():
-        say('stopped; no process of %s is left' % settings.run_dir)
+        say(f"stopped; no process of {settings.run_dir} is left")
         return 0
-    raise DevCloudError('some processes could not be stopped (see above)')
+    raise DevCloudError("some processes could not be stopped (see above)")
 
 
 def cmd_status(args):
@@ -1179,110 +1364,122 @@ def cmd_status(args):
     services = Services(settings)
     records = services.records()
     if not records:
-        print('not running (run dir %s)' % settings.run_dir)
+        print(f"not running (run dir {settings.run_dir})")
         return 3
     state = _load_state(settings) or {}
-    ports = state.get('ports', settings.ports)
-    checks = {'keystone': '/v3', 'nova': '/', 'trove': '/'}
+    ports = state.get("ports", settings.ports)
+    checks = {"keystone": "/v3", "nova": "/", "trove": "/"}
     all_ok = True
     for _, record in records:
-        name = record['name']
+        name = record["name"]
         running = services._ours(record)
-        url = 'http://%s:%d%s' % (HOST, ports[name], checks.get(name, '/'))
+        url = f"http://{HOST}:{ports[name]}{checks.get(name, '/')}"
         answering = running and answers(url)
         all_ok = all_ok and answering
-        print('%-9s %-8s pid %-7d %s %s' % (
-            name, 'running' if running else 'DEAD', record['pid'], url,
-            'answers' if answering else 'does not answer'))
-    cloud_json = settings.run_dir / 'cloud.json'
-    print('cloud.json: %s' % (cloud_json if cloud_json.exists()
-                              else 'not written (start not finished?)'))
+        state = "running" if running else "DEAD"
+        answer = "answers" if answering else "does not answer"
+        print(f"{name:<9} {state:<8} pid {record['pid']:<7} {url} {answer}")
+    cloud_json = settings.run_dir / "cloud.json"
+    print(
+        "cloud.json:",
+        cloud_json if cloud_json.exists() else "not written (start not finished?)",
+    )
     return 0 if all_ok else 1
 
 
 def cmd_env(args):
     settings = Settings(args)
-    role = 'member' if args.member else 'admin'
-    print('export OS_CLIENT_CONFIG_FILE=%s'
-          % (settings.run_dir / 'clouds.yaml'))
-    print('export OS_CLOUD=%s' % CLOUD_NAMES[role])
-    print('export HOSTCTL_CLOUD_JSON=%s' % (settings.run_dir / 'cloud.json'))
-    if not (settings.run_dir / 'clouds.yaml').exists():
-        say('warning: the cloud is not started (no clouds.yaml yet)')
+    role = "member" if args.member else "admin"
+    print(f"export OS_CLIENT_CONFIG_FILE={settings.run_dir / 'clouds.yaml'}")
+    print(f"export OS_CLOUD={CLOUD_NAMES[role]}")
+    print(f"export HOSTCTL_CLOUD_JSON={settings.run_dir / 'cloud.json'}")
+    if not (settings.run_dir / "clouds.yaml").exists():
+        say("warning: the cloud is not started (no clouds.yaml yet)")
     return 0
 
 
 def cmd_heartbeat(args):
     settings = Settings(args)
     state = _load_state(settings)
-    if not state or 'nova' not in state.get('services', []):
-        raise DevCloudError('nova is not running from %s' % settings.run_dir)
-    url = 'http://%s:%d/heartbeat/%s/%s' % (
-        HOST, state['ports']['nova_control'],
-        urllib.parse.quote(args.host, safe=''), args.action)
+    if not state or "nova" not in state.get("services", []):
+        raise DevCloudError(f"nova is not running from {settings.run_dir}")
+    port = state["ports"]["nova_control"]
+    host = urllib.parse.quote(args.host, safe="")
+    url = f"http://{HOST}:{port}/heartbeat/{host}/{args.action}"
     try:
-        response = http('POST', url, body={})
+        response = http("POST", url, body={})
     except DevCloudError as exc:
-        raise DevCloudError('nova control endpoint: %s' % exc,
-                            settings.logs / 'nova.log')
+        raise DevCloudError(f"nova control endpoint: {exc}", settings.logs / "nova.log")
     if response.status != 200:
-        raise DevCloudError('heartbeat %s %s: %s' % (
-            args.action, args.host, (response.json or {}).get(
-                'error', response.text)),
-            None if response.status == 404 else settings.logs / 'nova.log')
-    if args.action == 'stop':
-        say('%s: heartbeat stopped; nova-compute there is down now'
-            % args.host)
+        error = (response.json or {}).get("error", response.text)
+        raise DevCloudError(
+            f"heartbeat {args.action} {args.host}: {error}",
+            None if response.status == 404 else settings.logs / "nova.log",
+        )
+    if args.action == "stop":
+        say(f"{args.host}: heartbeat stopped; nova-compute there is down now")
     else:
-        say('%s: heartbeat resumed; nova-compute there is up again'
-            % args.host)
+        say(f"{args.host}: heartbeat resumed; nova-compute there is up again")
     return 0
 
 
 def _parser():
     parser = argparse.ArgumentParser(
-        prog='devcloud.py',
-        description='A local OpenStack cloud on 127.0.0.1 for hostctl.')
-    sub = parser.add_subparsers(dest='command', required=True)
-    start = sub.add_parser('start', help='install if needed, start, seed')
-    start.add_argument('--services', default=','.join(ALL_SERVICES),
-                       help='comma list, keystone included (default: all)')
+        prog="devcloud.py",
+        description="A local OpenStack cloud on 127.0.0.1 for hostctl.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    start = sub.add_parser("start", help="install if needed, start, seed")
+    start.add_argument(
+        "--services",
+        default=",".join(ALL_SERVICES),
+        help="comma list, keystone included (default: all)",
+    )
     for name in DEFAULT_PORTS:
-        start.add_argument('--%s-port' % name.replace('_', '-'), type=int,
-                           dest='%s_port' % name)
-    sub.add_parser('stop', help='stop everything started from the run dir')
-    sub.add_parser('status', help='what runs and answers')
-    env = sub.add_parser('env', help='print exports for a shell')
-    env.add_argument('--member', action='store_true',
-                     help='the non-admin cloud as OS_CLOUD')
+        start.add_argument(
+            "--" + name.replace("_", "-") + "-port", type=int, dest=f"{name}_port"
+        )
+    sub.add_parser("stop", help="stop everything started from the run dir")
+    sub.add_parser("status", help="what runs and answers")
+    env = sub.add_parser("env", help="print exports for a shell")
+    env.add_argument(
+        "--member", action="store_true", help="the non-admin cloud as OS_CLOUD"
+    )
     heartbeat = sub.add_parser(
-        'heartbeat', help="stop or start a compute host's heartbeat")
-    heartbeat.add_argument('action', choices=('stop', 'start'))
-    heartbeat.add_argument('host')
+        "heartbeat", help="stop or start a compute host's heartbeat"
+    )
+    heartbeat.add_argument("action", choices=("stop", "start"))
+    heartbeat.add_argument("host")
     return parser
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    command = {'start': cmd_start, 'stop': cmd_stop, 'status': cmd_status,
-               'env': cmd_env, 'heartbeat': cmd_heartbeat}[args.command]
+    command = {
+        "start": cmd_start,
+        "stop": cmd_stop,
+        "status": cmd_status,
+        "env": cmd_env,
+        "heartbeat": cmd_heartbeat,
+    }[args.command]
     try:
         return command(args)
     except DevCloudError as exc:
-        print('devcloud: error: %s' % exc, file=sys.stderr)
+        print(f"devcloud: error: {exc}", file=sys.stderr)
         if exc.log:
-            print('devcloud: see %s' % exc.log, file=sys.stderr)
+            print(f"devcloud: see {exc.log}", file=sys.stderr)
             try:
-                tail = pathlib.Path(exc.log).read_text(
-                    errors='replace').splitlines()[-15:]
+                tail = (
+                    pathlib.Path(exc.log).read_text(errors="replace").splitlines()[-15:]
+                )
             except OSError:  # a directory, or no log yet
                 tail = []
             for line in tail:
-                print('    | %s' % line, file=sys.stderr)
+                print(f"    | {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main())

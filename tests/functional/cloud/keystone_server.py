@@ -31,19 +31,17 @@ class _Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
 
 class _Handler(simple_server.WSGIRequestHandler):
     def log_message(self, format, *args):
-        logging.getLogger('access').info(
-            '%s %s', self.address_string(), format % args
-        )
+        logging.getLogger("access").info("%s " + format, self.address_string(), *args)
 
 
 def _parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--config-file', required=True)
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, required=True)
+    parser.add_argument("--config-file", required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
     if not ipaddress.ip_address(args.host).is_loopback:
-        parser.error('--host must be a loopback address')
+        parser.error("--host must be a loopback address")
     return args
 
 
@@ -53,8 +51,8 @@ def main(argv=None):
     # oslo.config parses the process's own argv when keystone configures
     # itself: leave it nothing of ours to choke on.
     sys.argv = sys.argv[:1]
-    os.environ['OS_KEYSTONE_CONFIG_DIR'] = ''
-    os.environ['OS_KEYSTONE_CONFIG_FILES'] = os.path.abspath(args.config_file)
+    os.environ["OS_KEYSTONE_CONFIG_DIR"] = ""
+    os.environ["OS_KEYSTONE_CONFIG_FILES"] = os.path.abspath(args.config_file)
 
     # Keystone logs through oslo.log into the log_file of its config; the
     # access lines of this server go to stderr, which the launcher sends
@@ -62,7 +60,7 @@ def main(argv=None):
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
-        format='%(asctime)s %(name)s %(message)s',
+        format="%(asctime)s %(name)s %(message)s",
     )
 
     started = time.monotonic()
@@ -79,8 +77,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     print(
-        'keystone serving on http://%s:%d/ (loaded in %.1fs)'
-        % (args.host, args.port, time.monotonic() - started),
+        f"keystone serving on http://{args.host}:{args.port}/ "
+        f"(loaded in {time.monotonic() - started:.1f}s)",
         file=sys.stderr,
         flush=True,
     )
@@ -91,5 +89,5 @@ def main(argv=None):
     return 0
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main())

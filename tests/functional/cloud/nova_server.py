@@ -4,7 +4,7 @@ Run by the nova venv's python, started and stopped by devcloud.py:
 
     <venv>/bin/python nova_server.py --config-file nova.conf \
         --port 18774 --control-port 18775 --computes compute1,compute2 \
-        --state-dir DIR
+        --network live:UUID:127.0.10.0/24 --state-dir DIR
 
 What runs here is Nova's own code: the compute API (the paste pipeline of
 the wheel's api-paste.ini, keystonemiddleware included) served over HTTP,
@@ -42,27 +42,49 @@ import time
 
 # Nova must run on native threads, not eventlet: this has to be set before
 # anything imports nova.
-os.environ['OS_NOVA_DISABLE_EVENTLET_PATCHING'] = '1'
+os.environ["OS_NOVA_DISABLE_EVENTLET_PATCHING"] = "1"
 
-COMPUTE_BINARY = 'nova-compute'
+COMPUTE_BINARY = "nova-compute"
 
 
 def _parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--config-file', required=True)
-    parser.add_argument('--host', default='127.0.0.1')
-    parser.add_argument('--port', type=int, required=True)
-    parser.add_argument('--control-port', type=int, required=True)
+    parser.add_argument("--config-file", required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--control-port", type=int, required=True)
     parser.add_argument(
-        '--computes', default='compute1,compute2,compute3',
-        help='comma-separated names of the nova-compute hosts to run')
+        "--computes",
+        default="compute1,compute2,compute3",
+        help="comma-separated names of the nova-compute hosts to run",
+    )
     parser.add_argument(
-        '--state-dir', required=True,
-        help='where the sqlite databases and other state go')
+        "--network",
+        action="append",
+        default=[],
+        metavar="NAME:UUID:CIDR",
+        help="a shared network of the neutron stub, on loopback (repeatable)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        required=True,
+        help="where the sqlite databases and other state go",
+    )
     args = parser.parse_args(argv)
     if not ipaddress.ip_address(args.host).is_loopback:
-        parser.error('--host must be a loopback address')
-    args.computes = [c for c in args.computes.split(',') if c]
+        parser.error("--host must be a loopback address")
+    args.computes = [c for c in args.computes.split(",") if c]
+    networks = {}
+    for spec in args.network:
+        try:
+            name, net_id, cidr = spec.split(":")
+            cidr = ipaddress.ip_network(cidr)
+        except ValueError:
+            parser.error(f"--network {spec}: not NAME:UUID:CIDR")
+        if not cidr.is_loopback:
+            parser.error(f"--network {spec}: not a loopback range")
+        networks[name] = (net_id, cidr)
+    args.networks = networks
     return args
 
 
@@ -70,10 +92,11 @@ def _prepare_process(args):
     """Set what must be set before nova, oslo or fixtures are imported."""
     # The database fixtures put their sqlite files in a NestedTempfile
     # directory under tempfile's default: keep them in our state dir.
-    tmp = os.path.join(os.path.abspath(args.state_dir), 'tmp')
+    tmp = os.path.join(os.path.abspath(args.state_dir), "tmp")
     os.makedirs(tmp, exist_ok=True)
-    os.environ['TMPDIR'] = tmp
+    os.environ["TMPDIR"] = tmp
     import tempfile
+
     tempfile.tempdir = None
     # oslo.config parses the process's argv unless told otherwise; leave it
     # nothing of ours.
@@ -81,6 +104,7 @@ def _prepare_process(args):
     # As nova's own entry points do, first of all: native threads, and
     # eventlet barred (nova.tests.functional checks it was not imported).
     from nova import monkey_patch
+
     monkey_patch.patch()
 
 
@@ -95,91 +119,90 @@ def _make_fixtures():
     import uuid
 
     import fixtures
-    from oslo_config import cfg
-    from oslo_log import log as logging
-
-    from nova import context
+    import sqlalchemy as sa
+    from nova import context, objects
     from nova.db.main import api as main_db_api
     from nova.db.main import models
-    from nova import objects
     from nova.servicegroup.drivers import db as sg_db
     from nova.tests import fixtures as nova_fixtures
     from nova.tests.functional import fixtures as func_fixtures
-    import sqlalchemy as sa
+    from oslo_config import cfg
+    from oslo_log import log as logging
 
     CONF = cfg.CONF
-    LOG = logging.getLogger('devcloud')
+    LOG = logging.getLogger("devcloud")
 
     class DevNeutron(nova_fixtures.NeutronFixture):
         """The nova neutron stub, with networks on loopback addresses.
 
-        Two networks, shared by every project: ``live`` (127.0.10.0/24)
-        for servers that answer, and ``dead`` (127.0.66.0/24), a range the
-        functional tests blackhole to play servers that do not.  Ports get
-        the fixed IP asked for, or the next free one of their network.
+        The networks of --network (the launcher gives ``live``,
+        127.0.10.0/24, for servers that answer, and ``dead``,
+        127.0.66.0/24, a range the functional tests blackhole to play
+        servers that do not), shared by every project, in place of the
+        stub's own.  Ports get the fixed IP asked for, or the next free one
+        of their network.
         """
 
-        NETWORKS = {
-            'live': ('5e0b8d9c-6a2f-4c1e-9a43-0d0c1a7e1001', '127.0.10.0/24'),
-            'dead': ('5e0b8d9c-6a2f-4c1e-9a43-0d0c1a7e1002', '127.0.66.0/24'),
-        }
-
-        def __init__(self, test):
+        def __init__(self, test, networks):
             super().__init__(test)
             self._lock = threading.RLock()
             self._ports = {}
             self._networks = {}
             self._subnets = {}
-            for name, (net_id, cidr) in self.NETWORKS.items():
-                cidr = ipaddress.ip_network(cidr)
+            for name, (net_id, cidr) in networks.items():
                 hosts = list(cidr.hosts())
-                subnet_id = str(uuid.uuid5(uuid.UUID(net_id), 'subnet'))
+                subnet_id = str(uuid.uuid5(uuid.UUID(net_id), "subnet"))
                 self._networks[net_id] = {
-                    'id': net_id,
-                    'name': 'devcloud-%s' % name,
-                    'description': '',
-                    'status': 'ACTIVE',
-                    'subnets': [subnet_id],
-                    'admin_state_up': True,
-                    'tenant_id': '',
-                    'project_id': '',
-                    'shared': True,
-                    'mtu': 1500,
-                    'router:external': False,
-                    'availability_zone_hints': [],
-                    'availability_zones': ['nova'],
-                    'port_security_enabled': True,
-                    'ipv4_address_scope': None,
-                    'ipv6_address_scope': None,
-                    'provider:network_type': 'flat',
-                    'provider:physical_network': None,
-                    'provider:segmentation_id': None,
+                    "id": net_id,
+                    "name": f"devcloud-{name}",
+                    "description": "",
+                    "status": "ACTIVE",
+                    "subnets": [subnet_id],
+                    "admin_state_up": True,
+                    "tenant_id": "",
+                    "project_id": "",
+                    "shared": True,
+                    "mtu": 1500,
+                    "router:external": False,
+                    "availability_zone_hints": [],
+                    "availability_zones": ["nova"],
+                    "port_security_enabled": True,
+                    "ipv4_address_scope": None,
+                    "ipv6_address_scope": None,
+                    "provider:network_type": "flat",
+                    "provider:physical_network": None,
+                    "provider:segmentation_id": None,
                 }
                 self._subnets[subnet_id] = {
-                    'id': subnet_id,
-                    'name': 'devcloud-%s-subnet' % name,
-                    'description': '',
-                    'ip_version': 4,
-                    'ipv6_address_mode': None,
-                    'ipv6_ra_mode': None,
-                    'enable_dhcp': True,
-                    'network_id': net_id,
-                    'tenant_id': '',
-                    'project_id': '',
-                    'dns_nameservers': [],
-                    'gateway_ip': str(hosts[0]),
-                    'allocation_pools': [
-                        {'start': str(hosts[1]), 'end': str(hosts[-1])}],
-                    'host_routes': [],
-                    'cidr': str(cidr),
+                    "id": subnet_id,
+                    "name": f"devcloud-{name}-subnet",
+                    "description": "",
+                    "ip_version": 4,
+                    "ipv6_address_mode": None,
+                    "ipv6_ra_mode": None,
+                    "enable_dhcp": True,
+                    "network_id": net_id,
+                    "tenant_id": "",
+                    "project_id": "",
+                    "dns_nameservers": [],
+                    "gateway_ip": str(hosts[0]),
+                    "allocation_pools": [
+                        {"start": str(hosts[1]), "end": str(hosts[-1])}
+                    ],
+                    "host_routes": [],
+                    "cidr": str(cidr),
                 }
 
         def _default_security_group(self, project_id):
-            sg_id = str(uuid.uuid5(uuid.NAMESPACE_OID, 'sg-' + project_id))
+            sg_id = str(uuid.uuid5(uuid.NAMESPACE_OID, "sg-" + project_id))
             if sg_id not in self._security_groups:
                 group = copy.deepcopy(self.security_group)
-                group.update(id=sg_id, tenant_id=project_id,
-                             project_id=project_id, security_group_rules=[])
+                group.update(
+                    id=sg_id,
+                    tenant_id=project_id,
+                    project_id=project_id,
+                    security_group_rules=[],
+                )
                 self._security_groups[sg_id] = group
             return self._security_groups[sg_id]
 
@@ -187,69 +210,68 @@ def _make_fixtures():
             with self._lock:
                 if not isinstance(self._security_groups, dict):
                     self._security_groups = dict(self._security_groups)
-                project_id = _params.get('tenant_id')
+                project_id = _params.get("tenant_id")
                 if project_id:
                     self._default_security_group(project_id)
                 return super().list_security_groups(retrieve_all, **_params)
 
         def list_subnets(self, retrieve_all=True, **_params):
-            return {'subnets': self._list_resource(
-                self._subnets, retrieve_all, **_params)}
+            return {
+                "subnets": self._list_resource(self._subnets, retrieve_all, **_params)
+            }
 
         def _next_ip(self, subnet):
             used = {
-                ip['ip_address']
+                ip["ip_address"]
                 for port in self._ports.values()
-                for ip in port['fixed_ips']
-                if ip['subnet_id'] == subnet['id']
+                for ip in port["fixed_ips"]
+                if ip["subnet_id"] == subnet["id"]
             }
-            pool = subnet['allocation_pools'][0]
-            start = ipaddress.ip_address(pool['start'])
-            end = ipaddress.ip_address(pool['end'])
+            pool = subnet["allocation_pools"][0]
+            start = ipaddress.ip_address(pool["start"])
+            end = ipaddress.ip_address(pool["end"])
             # Leave .1-.10 to fixed requests (the seed asks for them).
             address = start + 9
             while address <= end:
                 if str(address) not in used:
                     return str(address)
                 address += 1
-            raise ValueError('no free address in %s' % subnet['cidr'])
+            raise ValueError(f"no free address in {subnet['cidr']}")
 
         def create_port(self, body=None):
-            request = copy.deepcopy((body or {}).get('port', {}))
+            request = copy.deepcopy((body or {}).get("port", {}))
             with self._lock:
-                network = self._networks.get(request.get('network_id'))
+                network = self._networks.get(request.get("network_id"))
                 if network is None:
                     from neutronclient.common import exceptions as nexc
+
                     raise nexc.NetworkNotFoundClient()
-                subnet = self._subnets[network['subnets'][0]]
-                wanted = [ip.get('ip_address')
-                          for ip in request.get('fixed_ips') or []]
-                address = (wanted[0] if wanted and wanted[0]
-                           else self._next_ip(subnet))
+                subnet = self._subnets[network["subnets"][0]]
+                wanted = [ip.get("ip_address") for ip in request.get("fixed_ips") or []]
+                address = wanted[0] if wanted and wanted[0] else self._next_ip(subnet)
                 port = {
-                    'id': str(uuid.uuid4()),
-                    'name': '',
-                    'description': '',
-                    'network_id': network['id'],
-                    'admin_state_up': True,
-                    'status': 'ACTIVE',
-                    'mac_address': 'fa:16:3e:' + ':'.join(
-                        '%02x' % random.randint(0, 255) for _ in range(3)),
-                    'fixed_ips': [
-                        {'ip_address': address, 'subnet_id': subnet['id']}],
-                    'tenant_id': request.get('tenant_id', ''),
-                    'project_id': request.get('tenant_id', ''),
-                    'device_id': request.get('device_id', ''),
-                    'device_owner': request.get('device_owner', ''),
-                    'binding:profile': {},
-                    'binding:vif_details': {},
-                    'binding:vif_type': 'ovs',
-                    'binding:vnic_type': 'normal',
-                    'port_security_enabled': True,
-                    'security_groups': request.get('security_groups', []),
+                    "id": str(uuid.uuid4()),
+                    "name": "",
+                    "description": "",
+                    "network_id": network["id"],
+                    "admin_state_up": True,
+                    "status": "ACTIVE",
+                    "mac_address": "fa:16:3e:"
+                    + ":".join(f"{random.randint(0, 255):02x}" for _ in range(3)),
+                    "fixed_ips": [{"ip_address": address, "subnet_id": subnet["id"]}],
+                    "tenant_id": request.get("tenant_id", ""),
+                    "project_id": request.get("tenant_id", ""),
+                    "device_id": request.get("device_id", ""),
+                    "device_owner": request.get("device_owner", ""),
+                    "binding:profile": {},
+                    "binding:vif_details": {},
+                    "binding:vif_type": "ovs",
+                    "binding:vnic_type": "normal",
+                    "port_security_enabled": True,
+                    "security_groups": request.get("security_groups", []),
                 }
-                self._ports[port['id']] = port
-                return {'port': copy.deepcopy(port)}
+                self._ports[port["id"]] = port
+                return {"port": copy.deepcopy(port)}
 
         def update_port(self, port_id, body=None):
             with self._lock:
@@ -281,23 +303,28 @@ def _make_fixtures():
                 return real_report_state(driver, service)
 
             self._patch = fixtures.MonkeyPatch(
-                'nova.servicegroup.drivers.db.DbDriver._report_state',
-                _report_state)
+                "nova.servicegroup.drivers.db.DbDriver._report_state", _report_state
+            )
 
         def _age(self, host, seconds):
-            when = (datetime.datetime.now(datetime.timezone.utc)
-                    .replace(tzinfo=None) - datetime.timedelta(seconds=seconds))
+            when = datetime.datetime.now(datetime.UTC).replace(
+                tzinfo=None
+            ) - datetime.timedelta(seconds=seconds)
             ctxt = context.get_admin_context()
             with context.target_cell(ctxt, self.cell) as cctxt:
+
                 @main_db_api.pick_context_manager_writer
                 def _update(context):
                     return context.session.execute(
                         sa.update(models.Service)
-                        .where(models.Service.host == host,
-                               models.Service.binary == COMPUTE_BINARY,
-                               models.Service.deleted == 0)
+                        .where(
+                            models.Service.host == host,
+                            models.Service.binary == COMPUTE_BINARY,
+                            models.Service.deleted == 0,
+                        )
                         .values(last_seen_up=when, updated_at=when)
                     ).rowcount
+
                 return _update(cctxt)
 
         def stop(self, host):
@@ -306,7 +333,7 @@ def _make_fixtures():
                 # Put the last heartbeat well past service_down_time so
                 # that the service is down now, not a minute later.
                 rows = self._age(host, CONF.service_down_time + 60)
-            LOG.info('devcloud: heartbeat of %s stopped', host)
+            LOG.info("devcloud: heartbeat of %s stopped", host)
             return rows
 
         def start(self, host):
@@ -314,11 +341,10 @@ def _make_fixtures():
                 self.paused.discard(host)
                 # Report at once rather than at the next tick of its timer:
                 # the host is up again when this returns.
-                service = self.services.get(('compute', host))
+                service = self.services.get(("compute", host))
                 if service is not None:
-                    self._real_report_state(
-                        service.servicegroup_api._driver, service)
-            LOG.info('devcloud: heartbeat of %s resumed', host)
+                    self._real_report_state(service.servicegroup_api._driver, service)
+            LOG.info("devcloud: heartbeat of %s resumed", host)
             return 1
 
     class Shim:
@@ -328,7 +354,7 @@ def _make_fixtures():
             self._owner = owner
 
         def flags(self, **kw):
-            group = kw.pop('group', None)
+            group = kw.pop("group", None)
             for key, value in kw.items():
                 CONF.set_override(key, value, group)
 
@@ -339,14 +365,15 @@ def _make_fixtures():
             return self._owner.useFixture(fixture)
 
         def id(self):
-            return 'devcloud'
+            return "devcloud"
 
     class DevCloud(fixtures.Fixture):
         """Nova's databases, stubs and services, set up as fixtures."""
 
-        def __init__(self, computes):
+        def __init__(self, computes, networks):
             super().__init__()
             self.compute_hosts = computes
+            self.networks = networks
             self.services = {}
             self.heartbeats = Heartbeats()
             self.heartbeats.services = self.services
@@ -357,73 +384,83 @@ def _make_fixtures():
             self.useFixture(nova_fixtures.OpenStackSDKFixture())
             objects.Service.clear_min_version_cache()
             from nova.compute import api as compute_api
+
             compute_api.CELLS = []
             context.reset_globals()
 
-            self.useFixture(nova_fixtures.Database(database='api'))
+            self.useFixture(nova_fixtures.Database(database="api"))
             self.cells = self._setup_cells()
-            self.heartbeats.cell = self.cells['cell1']
+            self.heartbeats.cell = self.cells["cell1"]
             self.useFixture(nova_fixtures.DefaultFlavorsFixture())
 
             self.useFixture(nova_fixtures.ComputeNodeIdFixture())
             self.useFixture(func_fixtures.PlacementFixture())
-            self.useFixture(DevNeutron(shim))
+            self.useFixture(DevNeutron(shim, self.networks))
             self.useFixture(nova_fixtures.GlanceFixture(shim))
             self.useFixture(nova_fixtures.CinderFixture(shim))
             self.useFixture(self.heartbeats._patch)
 
-            CONF.set_override(
-                'transport_url', self.cells['cell1'].transport_url)
+            CONF.set_override("transport_url", self.cells["cell1"].transport_url)
             controller_host = CONF.host
-            self._start('conductor', controller_host)
-            self._start('scheduler', controller_host)
+            self._start("conductor", controller_host)
+            self._start("scheduler", controller_host)
             try:
                 for host in self.compute_hosts:
-                    CONF.set_override('host', host)
+                    CONF.set_override("host", host)
                     self._start_compute(host)
             finally:
-                CONF.clear_override('host')
+                CONF.clear_override("host")
 
         def _setup_cells(self):
             ctxt = context.get_context()
             celldbs = nova_fixtures.CellDatabases()
-            fake_transport = 'fake://nowhere/'
+            fake_transport = "fake://nowhere/"
             cells = {}
             cell0 = objects.CellMapping(
-                context=ctxt, uuid=objects.CellMapping.CELL0_UUID,
-                name='cell0', transport_url=fake_transport,
-                database_connection=objects.CellMapping.CELL0_UUID)
+                context=ctxt,
+                uuid=objects.CellMapping.CELL0_UUID,
+                name="cell0",
+                transport_url=fake_transport,
+                database_connection=objects.CellMapping.CELL0_UUID,
+            )
             cell0.create()
             celldbs.add_cell_database(objects.CellMapping.CELL0_UUID)
-            cells['cell0'] = cell0
-            cell1_uuid = str(uuid.uuid5(uuid.NAMESPACE_OID, 'devcloud-cell1'))
+            cells["cell0"] = cell0
+            cell1_uuid = str(uuid.uuid5(uuid.NAMESPACE_OID, "devcloud-cell1"))
             cell1 = objects.CellMapping(
-                context=ctxt, uuid=cell1_uuid, name='cell1',
-                transport_url=fake_transport, database_connection=cell1_uuid)
+                context=ctxt,
+                uuid=cell1_uuid,
+                name="cell1",
+                transport_url=fake_transport,
+                database_connection=cell1_uuid,
+            )
             cell1.create()
             celldbs.add_cell_database(cell1_uuid, default=True)
-            cells['cell1'] = cell1
+            cells["cell1"] = cell1
             self.useFixture(celldbs)
             return cells
 
         def _start(self, name, host, cell=None, **kwargs):
-            fixture = self.useFixture(nova_fixtures.ServiceFixture(
-                name, host, cell=cell, **kwargs))
+            fixture = self.useFixture(
+                nova_fixtures.ServiceFixture(name, host, cell=cell, **kwargs)
+            )
             self.services[(name, host)] = fixture.service
             return fixture.service
 
         def _start_compute(self, host):
             from nova.compute import rpcapi as compute_rpcapi
-            cell = self.cells['cell1']
-            service = self._start('compute', host, cell=cell,
-                                  topic_alt=compute_rpcapi.RPC_TOPIC_ALT)
+
+            cell = self.cells["cell1"]
+            service = self._start(
+                "compute", host, cell=cell, topic_alt=compute_rpcapi.RPC_TOPIC_ALT
+            )
             ctxt = context.get_context()
             # What nova-manage cell_v2 discover_hosts would do.
-            objects.HostMapping(
-                context=ctxt, host=host, cell_mapping=cell).create()
+            objects.HostMapping(context=ctxt, host=host, cell_mapping=cell).create()
             with context.target_cell(ctxt, cell) as cctxt:
                 node = objects.ComputeNode.get_by_service_id(
-                    context=cctxt, service_id=service.service_ref.id)
+                    context=cctxt, service_id=service.service_ref.id
+                )
                 node.mapped = 1
                 node.save()
             return service
@@ -431,9 +468,10 @@ def _make_fixtures():
         def all_up(self):
             """Whether every compute service is reported up by Nova."""
             from nova import servicegroup
+
             api = servicegroup.API()
             ctxt = context.get_admin_context()
-            with context.target_cell(ctxt, self.cells['cell1']) as cctxt:
+            with context.target_cell(ctxt, self.cells["cell1"]) as cctxt:
                 for host in self.compute_hosts:
                     if host in self.heartbeats.paused:
                         continue
@@ -442,7 +480,7 @@ def _make_fixtures():
                         return False
             return True
 
-    return {'DevCloud': DevCloud, 'LOG': LOG}
+    return {"DevCloud": DevCloud, "LOG": LOG}
 
 
 def _serve_control(args, cloud, log):
@@ -451,56 +489,76 @@ def _serve_control(args, cloud, log):
 
     class Handler(http_server.BaseHTTPRequestHandler):
         def log_message(self, format, *a):
-            log.info('devcloud control: %s', format % a)
+            log.info("devcloud control: " + format, *a)
 
         def _reply(self, status, body):
             data = json.dumps(body).encode()
             self.send_response(status)
-            self.send_header('Content-Type', 'application/json')
-            self.send_header('Content-Length', str(len(data)))
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
         def do_GET(self):
-            if self.path == '/ready':
+            if self.path == "/ready":
                 try:
                     up = cloud.all_up()
-                except Exception as exc:  # not ready is not an error here
-                    log.warning('devcloud: readiness check failed: %s', exc)
+                except Exception as exc:  # noqa: BLE001 - any failure: not ready
+                    log.warning("devcloud: readiness check failed: %s", exc)
                     up = False
-                self._reply(200 if up else 503, {
-                    'ready': up, 'computes': cloud.compute_hosts})
-            elif self.path == '/heartbeat':
-                self._reply(200, {'stopped': sorted(cloud.heartbeats.paused),
-                                  'computes': cloud.compute_hosts})
+                self._reply(
+                    200 if up else 503, {"ready": up, "computes": cloud.compute_hosts}
+                )
+            elif self.path == "/heartbeat":
+                self._reply(
+                    200,
+                    {
+                        "stopped": sorted(cloud.heartbeats.paused),
+                        "computes": cloud.compute_hosts,
+                    },
+                )
             else:
-                self._reply(404, {'error': 'no such path'})
+                self._reply(404, {"error": "no such path"})
 
         def do_POST(self):
-            parts = self.path.strip('/').split('/')
-            if (len(parts) != 3 or parts[0] != 'heartbeat'
-                    or parts[2] not in ('stop', 'start')):
-                self._reply(404, {'error': 'no such path'})
+            parts = self.path.strip("/").split("/")
+            if (
+                len(parts) != 3
+                or parts[0] != "heartbeat"
+                or parts[2] not in ("stop", "start")
+            ):
+                self._reply(404, {"error": "no such path"})
                 return
             host, action = parts[1], parts[2]
             if host not in cloud.compute_hosts:
-                self._reply(404, {'error': 'no compute host %r' % host,
-                                  'computes': cloud.compute_hosts})
+                self._reply(
+                    404,
+                    {
+                        "error": f"no compute host {host!r}",
+                        "computes": cloud.compute_hosts,
+                    },
+                )
                 return
             try:
                 getattr(cloud.heartbeats, action)(host)
             except Exception as exc:
-                log.exception('devcloud: heartbeat %s %s failed', action, host)
-                self._reply(500, {'error': str(exc)})
+                log.exception("devcloud: heartbeat %s %s failed", action, host)
+                self._reply(500, {"error": str(exc)})
                 return
-            self._reply(200, {'host': host, 'heartbeat': action,
-                              'stopped': sorted(cloud.heartbeats.paused)})
+            self._reply(
+                200,
+                {
+                    "host": host,
+                    "heartbeat": action,
+                    "stopped": sorted(cloud.heartbeats.paused),
+                },
+            )
 
-    server = http_server.ThreadingHTTPServer(
-        (args.host, args.control_port), Handler)
+    server = http_server.ThreadingHTTPServer((args.host, args.control_port), Handler)
     server.daemon_threads = True
     thread = threading.Thread(
-        target=server.serve_forever, name='devcloud-control', daemon=True)
+        target=server.serve_forever, name="devcloud-control", daemon=True
+    )
     thread.start()
     return server
 
@@ -510,15 +568,15 @@ def _serve_api(args, log):
     import socketserver
     from wsgiref import simple_server
 
+    from nova.api.openstack import wsgi_app
     from oslo_config import cfg
     from paste import deploy
 
-    from nova.api.openstack import wsgi_app
-
     CONF = cfg.CONF
-    wsgi_app._setup_service(CONF.host, 'osapi_compute')
+    wsgi_app._setup_service(CONF.host, "osapi_compute")
     application = deploy.loadapp(
-        'config:%s' % CONF.wsgi.api_paste_config, name='osapi_compute')
+        f"config:{CONF.wsgi.api_paste_config}", name="osapi_compute"
+    )
 
     class Server(socketserver.ThreadingMixIn, simple_server.WSGIServer):
         daemon_threads = True
@@ -540,30 +598,32 @@ def main(argv=None):
     started = time.monotonic()
     _prepare_process(args)
 
+    from nova import config, objects
     from oslo_log import log as logging
-
-    from nova import config
-    from nova import objects
 
     objects.register_all()
     config.parse_args(
-        ['nova'], default_config_files=[os.path.abspath(args.config_file)],
-        configure_db=False, init_rpc=False)
-    logging.setup(config.CONF, 'nova')
+        ["nova"],
+        default_config_files=[os.path.abspath(args.config_file)],
+        configure_db=False,
+        init_rpc=False,
+    )
+    logging.setup(config.CONF, "nova")
 
     built = _make_fixtures()
-    log = built['LOG']
-    cloud = built['DevCloud'](args.computes)
+    log = built["LOG"]
+    cloud = built["DevCloud"](args.computes, args.networks)
 
     def _stop(signum, frame):
         # Everything this process has is thrown away with it (the launcher
         # empties the run dir on the next start): no graceful shutdown of
         # each service, which takes seconds, just leave.
-        log.info('devcloud: signal %d, exiting', signum)
+        log.info("devcloud: signal %d, exiting", signum)
         logging_shutdown()
         os._exit(0)
 
     import logging as std_logging
+
     logging_shutdown = std_logging.shutdown
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
@@ -571,11 +631,12 @@ def main(argv=None):
     with cloud:
         api = _serve_api(args, log)
         control = _serve_control(args, cloud, log)
-        msg = ('nova serving on http://%s:%d/ (control on port %d, '
-               'computes %s, set up in %.1fs)' % (
-                   args.host, args.port, args.control_port,
-                   ','.join(args.computes), time.monotonic() - started))
-        log.info('devcloud: %s', msg)
+        msg = (
+            f"nova serving on http://{args.host}:{args.port}/ (control on port "
+            f"{args.control_port}, computes {','.join(args.computes)}, "
+            f"set up in {time.monotonic() - started:.1f}s)"
+        )
+        log.info("devcloud: %s", msg)
         print(msg, file=sys.stderr, flush=True)
         try:
             api.serve_forever(poll_interval=0.2)
@@ -585,5 +646,5 @@ def main(argv=None):
     return 0
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main())
