@@ -15,7 +15,8 @@ only):
 
 ``start --services keystone`` brings up Keystone alone (``keystone,nova``:
 no Trove).  ``start`` on a running cloud stops it first: every start is a
-fresh cloud (new Nova databases, new servers, new IDs).
+fresh cloud (new databases, servers and IDs; only the admin project's ID,
+from the cached Keystone bootstrap, stays).
 
 Where things go
     venvs       ${HOSTCTL_CLOUD_VENVS:-~/.cache/hostctl/cloud/venvs}/{keystone,
@@ -87,8 +88,9 @@ cloud.json (in the run dir), read by the functional tests and the demo
                            none), "addresses" [ip, ...], "status", "role"
                            ("live", "dead", "no-network" or "no-host")}]
     instances             Trove's seed {"answering": {"id", "name",
-                           "project_id"}, "silent": ..., "failing": ...},
-                           or {} without Trove
+                           "project_id"}, "silent": ..., "failing": ...,
+                           and any more it seeds (now "demo", the demo
+                           project's)}, or {} without Trove
     heartbeat             {"control_url", "report_interval",
                            "service_down_time", "stop": argv, "start": argv}
                            (argv lists end with HOST to fill in)

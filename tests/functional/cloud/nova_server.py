@@ -298,9 +298,12 @@ def _make_fixtures():
             heartbeats = self
 
             def _report_state(driver, service):
-                if service.host in heartbeats.paused:
-                    return
-                return real_report_state(driver, service)
+                # Under the lock, so that a report already under way cannot
+                # land after stop() aged the heartbeat.
+                with heartbeats._lock:
+                    if service.host in heartbeats.paused:
+                        return None
+                    return real_report_state(driver, service)
 
             self._patch = fixtures.MonkeyPatch(
                 "nova.servicegroup.drivers.db.DbDriver._report_state", _report_state
