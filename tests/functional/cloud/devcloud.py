@@ -1429,6 +1429,8 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="devcloud.py",
         description="A local OpenStack cloud on 127.0.0.1 for hostctl.",
+        epilog="What it seeds, where things go and the keys of cloud.json: "
+        "the docstring at the top of this file.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="install if needed, start, seed")
