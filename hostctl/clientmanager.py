@@ -174,7 +174,6 @@ class ClientManager:
             interface=self.endpoints.interface,
         )
 
-
     @functools.cached_property
     def database(self):
         from hostctl.database import client

@@ -144,8 +144,9 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
                 message,
             )
         if code == 403:
-            return AuthError(f'{service} refused by policy: {message}',
-                             message)
+            return AuthError(
+                f'{service} refused by policy: {message}', message
+            )
         if code == 404:
             return NotFound(f'not found: {message}{where}')
         if code == 409:
@@ -205,19 +206,21 @@ def _connection_message(exc: Exception) -> str:
     text = str(exc)
     match = re.search(r'connection to (\S+?):? ', text)
     where = match.group(1) if match else 'the cloud'
-    for needle, reason in (
+    reasons = (
         ('Connection refused', 'connection refused'),
         ('Name or service not known', 'unknown host name'),
         ('Temporary failure in name resolution', 'unknown host name'),
         ('No route to host', 'no route to host'),
         ('Connection reset', 'connection reset'),
         ('RemoteDisconnected', 'the server closed the connection'),
-    ):
-        if needle in text:
-            break
-    else:
-        reason = 'connection failed'
-    return f'cannot reach {where} ({reason}); is the cloud up and the URL right?'
+    )
+    reason = next(
+        (words for needle, words in reasons if needle in text),
+        'connection failed',
+    )
+    return (
+        f'cannot reach {where} ({reason}); is the cloud up and the URL right?'
+    )
 
 
 def _first_line(exc: Exception) -> str:

@@ -144,7 +144,7 @@ class HostctlApp(app.App):
             self.command_manager.find_command(argv)
         except ValueError:
             matches = self.get_fuzzy_matches(argv[0])
-            hint = f"; did you mean {', '.join(matches)}?" if matches else '.'
+            hint = f'; did you mean {", ".join(matches)}?' if matches else '.'
             self.stderr.write(
                 f'hostctl: {argv[0]!r} is not a hostctl command{hint} '
                 "See 'hostctl help'.\n"
@@ -160,72 +160,152 @@ def _add_auth_options(parser) -> None:
         'defaults to the OS_* environment variable of the same name.',
     )
     add = group.add_argument
-    add('--os-cloud', metavar='<name>', default=_env('OS_CLOUD'),
-        help='Cloud name in clouds.yaml.')
-    add('--os-auth-type', metavar='<type>', default=_env('OS_AUTH_TYPE'),
+    add(
+        '--os-cloud',
+        metavar='<name>',
+        default=_env('OS_CLOUD'),
+        help='Cloud name in clouds.yaml.',
+    )
+    add(
+        '--os-auth-type',
+        metavar='<type>',
+        default=_env('OS_AUTH_TYPE'),
         help='keystoneauth plugin: password, token, '
-             'v3applicationcredential, ... (default: password, or token '
-             'when only --os-token is given).')
-    add('--os-auth-url', metavar='<url>', default=_env('OS_AUTH_URL'),
-        help='Identity service URL.')
+        'v3applicationcredential, ... (default: password, or token '
+        'when only --os-token is given).',
+    )
+    add(
+        '--os-auth-url',
+        metavar='<url>',
+        default=_env('OS_AUTH_URL'),
+        help='Identity service URL.',
+    )
     add('--os-username', metavar='<name>', default=_env('OS_USERNAME'))
     add('--os-user-id', metavar='<id>', default=_env('OS_USER_ID'))
     add('--os-password', metavar='<password>', default=_env('OS_PASSWORD'))
-    add('--os-project-name', metavar='<name>',
-        default=_env('OS_PROJECT_NAME', 'OS_TENANT_NAME'))
-    add('--os-project-id', metavar='<id>',
-        default=_env('OS_PROJECT_ID', 'OS_TENANT_ID'))
-    add('--os-user-domain-name', metavar='<name>',
-        default=_env('OS_USER_DOMAIN_NAME'))
-    add('--os-user-domain-id', metavar='<id>',
-        default=_env('OS_USER_DOMAIN_ID'))
-    add('--os-project-domain-name', metavar='<name>',
-        default=_env('OS_PROJECT_DOMAIN_NAME'))
-    add('--os-project-domain-id', metavar='<id>',
-        default=_env('OS_PROJECT_DOMAIN_ID'))
-    add('--os-domain-name', metavar='<name>', default=_env('OS_DOMAIN_NAME'),
-        help='Domain to scope to (domain-scoped token).')
+    add(
+        '--os-project-name',
+        metavar='<name>',
+        default=_env('OS_PROJECT_NAME', 'OS_TENANT_NAME'),
+    )
+    add(
+        '--os-project-id',
+        metavar='<id>',
+        default=_env('OS_PROJECT_ID', 'OS_TENANT_ID'),
+    )
+    add(
+        '--os-user-domain-name',
+        metavar='<name>',
+        default=_env('OS_USER_DOMAIN_NAME'),
+    )
+    add(
+        '--os-user-domain-id',
+        metavar='<id>',
+        default=_env('OS_USER_DOMAIN_ID'),
+    )
+    add(
+        '--os-project-domain-name',
+        metavar='<name>',
+        default=_env('OS_PROJECT_DOMAIN_NAME'),
+    )
+    add(
+        '--os-project-domain-id',
+        metavar='<id>',
+        default=_env('OS_PROJECT_DOMAIN_ID'),
+    )
+    add(
+        '--os-domain-name',
+        metavar='<name>',
+        default=_env('OS_DOMAIN_NAME'),
+        help='Domain to scope to (domain-scoped token).',
+    )
     add('--os-domain-id', metavar='<id>', default=_env('OS_DOMAIN_ID'))
-    add('--os-token', metavar='<token>', default=_env('OS_TOKEN'),
+    add(
+        '--os-token',
+        metavar='<token>',
+        default=_env('OS_TOKEN'),
         help='An existing token. With --os-endpoint and no --os-auth-url, '
-             'used as is against that endpoint (no catalogue needed).')
-    add('--os-application-credential-id', metavar='<id>',
-        default=_env('OS_APPLICATION_CREDENTIAL_ID'))
-    add('--os-application-credential-name', metavar='<name>',
-        default=_env('OS_APPLICATION_CREDENTIAL_NAME'))
-    add('--os-application-credential-secret', metavar='<secret>',
-        default=_env('OS_APPLICATION_CREDENTIAL_SECRET'))
+        'used as is against that endpoint (no catalogue needed).',
+    )
+    add(
+        '--os-application-credential-id',
+        metavar='<id>',
+        default=_env('OS_APPLICATION_CREDENTIAL_ID'),
+    )
+    add(
+        '--os-application-credential-name',
+        metavar='<name>',
+        default=_env('OS_APPLICATION_CREDENTIAL_NAME'),
+    )
+    add(
+        '--os-application-credential-secret',
+        metavar='<secret>',
+        default=_env('OS_APPLICATION_CREDENTIAL_SECRET'),
+    )
 
 
 def _add_connection_options(parser) -> None:
     group = parser.add_argument_group('connection')
     add = group.add_argument
     add('--os-region-name', metavar='<region>', default=_env('OS_REGION_NAME'))
-    add('--os-interface', metavar='<interface>',
+    add(
+        '--os-interface',
+        metavar='<interface>',
         choices=('public', 'internal', 'admin'),
         default=_env('OS_INTERFACE'),
-        help='Endpoint interface: public, internal or admin.')
-    add('--os-endpoint', metavar='<url>', default=_env('OS_ENDPOINT'),
-        help='Compute endpoint to use instead of the catalogue\'s.')
-    add('--os-database-endpoint', metavar='<url>',
+        help='Endpoint interface: public, internal or admin.',
+    )
+    add(
+        '--os-endpoint',
+        metavar='<url>',
+        default=_env('OS_ENDPOINT'),
+        help="Compute endpoint to use instead of the catalogue's.",
+    )
+    add(
+        '--os-database-endpoint',
+        metavar='<url>',
         default=_env('OS_DATABASE_ENDPOINT'),
-        help='Database (Trove) endpoint to use instead of the catalogue\'s.')
-    add('--os-cacert', metavar='<file>', default=_env('OS_CACERT'),
-        help='CA bundle to verify TLS servers with.')
-    add('--os-cert', metavar='<file>', default=_env('OS_CERT'),
-        help='Client certificate for TLS.')
-    add('--os-key', metavar='<file>', default=_env('OS_KEY'),
-        help='Client key for TLS.')
-    add('--insecure', action='store_true',
+        help="Database (Trove) endpoint to use instead of the catalogue's.",
+    )
+    add(
+        '--os-cacert',
+        metavar='<file>',
+        default=_env('OS_CACERT'),
+        help='CA bundle to verify TLS servers with.',
+    )
+    add(
+        '--os-cert',
+        metavar='<file>',
+        default=_env('OS_CERT'),
+        help='Client certificate for TLS.',
+    )
+    add(
+        '--os-key',
+        metavar='<file>',
+        default=_env('OS_KEY'),
+        help='Client key for TLS.',
+    )
+    add(
+        '--insecure',
+        action='store_true',
         default=_env('OS_INSECURE', default='').lower() in ('1', 'true'),
-        help='Do not verify TLS certificates (unsafe).')
-    add('--timeout', metavar='<seconds>', type=_timeout,
+        help='Do not verify TLS certificates (unsafe).',
+    )
+    add(
+        '--timeout',
+        metavar='<seconds>',
+        type=_timeout,
         default=_env('HOSTCTL_TIMEOUT'),
-        help='Give up on a request after this many seconds.')
-    add('--os-compute-api-version', metavar='<version>', type=_api_version,
+        help='Give up on a request after this many seconds.',
+    )
+    add(
+        '--os-compute-api-version',
+        metavar='<version>',
+        type=_api_version,
         default=_env('OS_COMPUTE_API_VERSION', default='auto'),
         help="Compute API microversion, e.g. 2.53; 'auto' (default) uses "
-             'the highest that both hostctl and the cloud support.')
+        'the highest that both hostctl and the cloud support.',
+    )
 
 
 def main(argv=None) -> int:

@@ -32,7 +32,11 @@ class _Reporting(command.Command):
             else:
                 message = (
                     f'unexpected error: {exc.__class__.__name__}: {exc}'
-                    + ('' if self.app.options.debug else ' (rerun with --debug)')
+                    + (
+                        ''
+                        if self.app.options.debug
+                        else ' (rerun with --debug)'
+                    )
                 )
             self.app.stderr.write(f'hostctl: {message}\n')
             return int(exceptions.exit_code_for(exc))
@@ -80,8 +84,9 @@ def check_outcome(alive, failures, what: str) -> exceptions.ExitCode:
     total = len(alive) + len(failures)
     if failures:
         codes = {f.exit_code for f in failures}
-        LOG.warning('%d of %d %s could not be checked', len(failures),
-                    total, what)
+        LOG.warning(
+            '%d of %d %s could not be checked', len(failures), total, what
+        )
         if not alive and len(codes) == 1:
             return codes.pop()
         return exceptions.ExitCode.PARTIAL

@@ -20,7 +20,7 @@ class Addresses(columns.FormattableColumn):
 
     def human_readable(self):
         return '; '.join(
-            f"{net}={', '.join(a.get('addr', '') for a in addrs)}"
+            f'{net}={", ".join(a.get("addr", "") for a in addrs)}'
             for net, addrs in sorted(self._value.items())
         )
 
@@ -166,8 +166,7 @@ def show_all(item: Any, table: Iterable[Field], covered: Iterable[str] = ()):
     table = tuple(table)
     headers, values = show(item, table)
     json_keys = {
-        f.name: f.metadata.get('key', f.name)
-        for f in dataclasses.fields(item)
+        f.name: f.metadata.get('key', f.name) for f in dataclasses.fields(item)
     }
     shown = {json_keys.get(f.attr, f.attr) for f in table}
     shown |= set(covered) | {'links'}

@@ -7,7 +7,7 @@ from hostctl.commands import fields
 
 
 class ListHypervisor(base.Lister):
-    """List hypervisors with their State (up/down) and Status (enabled/disabled)."""
+    """List hypervisors, with State (up/down) and Status (enabled/disabled)."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -30,7 +30,7 @@ class RpcPingInstance(base.CheckLister):
         parser.add_argument(
             '--all',
             action='store_true',
-            help="Ping every instance of every project.",
+            help='Ping every instance of every project.',
         )
         parser.add_argument(
             '--concurrency',

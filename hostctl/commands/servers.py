@@ -7,7 +7,7 @@ from hostctl.commands import fields
 
 
 class ListServer(base.Lister):
-    """List servers with Host Status: UP, UNKNOWN, DOWN, MAINTENANCE or empty."""
+    """List servers, with Host Status: UP, UNKNOWN, DOWN, MAINTENANCE."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

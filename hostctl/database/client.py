@@ -45,15 +45,19 @@ class Client:
         except ksa.ClientException as exc:
             raise exceptions.from_keystoneauth(exc, SERVICE) from exc
 
-    def request(self, method, url, *, params=None, timeout=None,
-                raise_exc=True):
+    def request(
+        self, method, url, *, params=None, timeout=None, raise_exc=True
+    ):
         """The raw response; HTTP errors (with raise_exc) and connection
         errors become hostctl errors."""
         from keystoneauth1 import exceptions as ksa
 
         try:
             return self._adapter.request(
-                url, method, params=params, timeout=timeout,
+                url,
+                method,
+                params=params,
+                timeout=timeout,
                 raise_exc=raise_exc,
             )
         except ksa.ClientException as exc:

@@ -162,4 +162,3 @@ class Client:
                 f'{SERVICE} answered {method} {url} with a body that is not '
                 'JSON; is the endpoint right?'
             ) from None
-

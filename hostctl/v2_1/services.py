@@ -134,7 +134,6 @@ def _missing_message(host, binary, services: list[Service]) -> str:
         known = ', '.join(hosts) or 'none'
         return f'no compute service on host {host!r}; hosts: {known}'
     binaries = sorted({s.binary for s in services if s.host == host})
-    return (
-        f'host {host!r} has no {binary!r} service; it has: '
-        + ', '.join(binaries)
+    return f'host {host!r} has no {binary!r} service; it has: ' + ', '.join(
+        binaries
     )

@@ -18,7 +18,9 @@ import urllib.request
 
 import testtools
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOP = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+)
 HOSTCTL = os.path.join(os.path.dirname(sys.executable), 'hostctl')
 
 
@@ -47,8 +49,11 @@ class Result:
 
 
 def clean_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(('OS_', 'HOSTCTL_'))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(('OS_', 'HOSTCTL_'))
+    }
     env['OS_CLIENT_CONFIG_FILE'] = cloud()['clouds_yaml']
     env.update(extra)
     return env
@@ -60,8 +65,12 @@ def hostctl(*argv, cloud_name='admin', env=None, timeout=120) -> Result:
     if cloud_name:
         command += ['--os-cloud', cloud()['clouds'][cloud_name]]
     done = subprocess.run(
-        [*command, *argv], capture_output=True, text=True,
-        env=env or clean_env(), timeout=timeout, stdin=subprocess.DEVNULL,
+        [*command, *argv],
+        capture_output=True,
+        text=True,
+        env=env or clean_env(),
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
     return Result(done.returncode, done.stdout, done.stderr)
 
@@ -71,23 +80,36 @@ def issue_token(user='admin') -> str:
     facts = cloud()
     credentials = facts['users'][user]
     project = 'admin' if user == 'admin' else 'demo'
-    body = {'auth': {
-        'identity': {'methods': ['password'], 'password': {'user': {
-            'name': credentials['name'], 'password': credentials['password'],
-            'domain': {'id': 'default'}}}},
-        'scope': {'project': {'id': facts['projects'][project]}},
-    }}
+    body = {
+        'auth': {
+            'identity': {
+                'methods': ['password'],
+                'password': {
+                    'user': {
+                        'name': credentials['name'],
+                        'password': credentials['password'],
+                        'domain': {'id': 'default'},
+                    }
+                },
+            },
+            'scope': {'project': {'id': facts['projects'][project]}},
+        }
+    }
     request = urllib.request.Request(
         facts['auth_url'].rstrip('/') + '/auth/tokens',
-        data=json.dumps(body).encode(), method='POST',
-        headers={'Content-Type': 'application/json'})
+        data=json.dumps(body).encode(),
+        method='POST',
+        headers={'Content-Type': 'application/json'},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.headers['X-Subject-Token']
 
 
 class TestCase(testtools.TestCase):
     def assertOk(self, result: Result):
-        self.assertEqual(0, result.rc, f'stdout: {result.out}\nstderr: {result.err}')
+        self.assertEqual(
+            0, result.rc, f'stdout: {result.out}\nstderr: {result.err}'
+        )
 
     def assertFails(self, result: Result, rc: int, text: str | None = None):
         """An error: its code, one line on stderr, no traceback."""

@@ -15,7 +15,12 @@ bold=$'\033[1m' dim=$'\033[2m' off=$'\033[0m'
 
 say() { printf '\n%s# %s%s\n' "$dim" "$*" "$off"; }
 step() {
-    printf '%s$ hostctl %s%s\n' "$bold" "$*" "$off"
+    local shown='' arg
+    for arg in "$@"; do
+        [[ $arg == *' '* ]] && arg="\"$arg\""
+        shown+=" $arg"
+    done
+    printf '%s$ hostctl%s%s\n' "$bold" "$shown" "$off"
     hostctl "$@"
     local rc=$?
     [[ $rc -eq 0 ]] || printf '%s(exit %d)%s\n' "$dim" "$rc" "$off"
@@ -46,10 +51,13 @@ step server-list --all-projects --host compute1 -c Name -c "Host Status"
 step hypervisor-list --matching compute1
 "${devcloud[@]}" heartbeat start compute1 >/dev/null
 
-say "6. A non-admin user sees no host status (policy), and is told why."
+say "6. Are the database guests reachable over RPC? (exit 3: some are not)"
+step instance-rpc-ping --all
+
+say "7. A non-admin user sees no host status (policy), and is told why."
 step --os-cloud devcloud-member server-list -c Name -c "Host Status"
 
-say "7. A cloud too old for a command says so (exit 6)."
+say "8. A cloud too old for a command says so (exit 6)."
 step --os-compute-api-version 2.10 service-force-down compute1 nova-compute
 
 if [[ " $* " == *" --stop "* ]]; then

@@ -18,13 +18,19 @@ class RpcPingTest(base.TestCase):
         answering = rows[instances()['answering']['name']]
         silent = rows[instances()['silent']['name']]
         failing = rows[instances()['failing']['name']]
-        self.assertEqual((True, None), (answering['Alive'], answering['Error']))
+        self.assertEqual(
+            (True, None), (answering['Alive'], answering['Error'])
+        )
         self.assertEqual(
             (False, 'Timeout trying to connect to the Guest Agent.'),
-            (silent['Alive'], silent['Error']))
+            (silent['Alive'], silent['Error']),
+        )
         self.assertFalse(failing['Alive'])
-        self.assertTrue(failing['Error'].startswith(
-            'An error occurred communicating with the guest'))
+        self.assertTrue(
+            failing['Error'].startswith(
+                'An error occurred communicating with the guest'
+            )
+        )
         self.assertIn('guests not alive', result.err)
 
     def test_by_name_and_by_id(self):
@@ -32,8 +38,9 @@ class RpcPingTest(base.TestCase):
         by_name = hostctl('instance-rpc-ping', answering['name'], '-f', 'json')
         self.assertOk(by_name)
         self.assertEqual(answering['id'], by_name.json()[0]['ID'])
-        by_id = hostctl('instance-rpc-ping', answering['id'], '-f', 'value',
-                        '-c', 'Alive')
+        by_id = hostctl(
+            'instance-rpc-ping', answering['id'], '-f', 'value', '-c', 'Alive'
+        )
         self.assertOk(by_id)
         self.assertEqual('True\n', by_id.out)
 
@@ -43,8 +50,11 @@ class RpcPingTest(base.TestCase):
         self.assertEqual('hostctl: 1 of 1 guests not alive\n', result.err)
 
     def test_unknown_instance(self):
-        self.assertFails(hostctl('instance-rpc-ping', 'db-nope'), 4,
-                         "no database instance named or with ID 'db-nope'")
+        self.assertFails(
+            hostctl('instance-rpc-ping', 'db-nope'),
+            4,
+            "no database instance named or with ID 'db-nope'",
+        )
         unknown = '00000000-0000-4000-8000-000000000000'
         result = hostctl('instance-rpc-ping', unknown, '-f', 'json')
         self.assertEqual(4, result.rc, result.err)
@@ -54,6 +64,7 @@ class RpcPingTest(base.TestCase):
         result = hostctl('instance-rpc-ping', '--all', cloud_name='member')
         self.assertFails(result, 5, 'need the admin role')
         self.assertIn('User does not have admin privileges.', result.err)
-        result = hostctl('instance-rpc-ping', instances()['demo']['id'],
-                         cloud_name='member')
+        result = hostctl(
+            'instance-rpc-ping', instances()['demo']['id'], cloud_name='member'
+        )
         self.assertFails(result, 5, 'need the admin role')

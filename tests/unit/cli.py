@@ -14,8 +14,10 @@ from hostctl import shell
 
 # Token-plus-endpoint mode: no identity service to mock.
 TOKEN_ARGS = [
-    '--os-token', 'tok-0123456789abcdef',
-    '--os-endpoint', 'http://compute.example:8774/v2.1',
+    '--os-token',
+    'tok-0123456789abcdef',
+    '--os-endpoint',
+    'http://compute.example:8774/v2.1',
 ]
 
 

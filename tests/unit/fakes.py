@@ -68,7 +68,9 @@ def version_document(low='2.1', high='2.104'):
             'media-types': [
                 {
                     'base': 'application/json',
-                    'type': 'application/vnd.openstack.compute+json;version=2.1',
+                    'type': (
+                        'application/vnd.openstack.compute+json;version=2.1'
+                    ),
                 }
             ],
         }
@@ -92,7 +94,9 @@ class ComputeFixture(fixtures.Fixture):
     def __init__(self, low='2.1', high='2.104', services=None):
         super().__init__()
         self.low, self.high = low, high
-        self.services = copy.deepcopy(SERVICES if services is None else services)
+        self.services = copy.deepcopy(
+            SERVICES if services is None else services
+        )
 
     def _setUp(self):
         # Host names keep their case, as Nova keeps it.

@@ -7,8 +7,14 @@ import requests
 from tests.unit import cli
 
 DB_URL = 'http://database.example:8779/v1.0/p1'
-ARGS = ['--os-token', 'tok', '--os-endpoint',
-        'http://compute.example:8774/v2.1', '--os-database-endpoint', DB_URL]
+ARGS = [
+    '--os-token',
+    'tok',
+    '--os-endpoint',
+    'http://compute.example:8774/v2.1',
+    '--os-database-endpoint',
+    DB_URL,
+]
 IDS = {
     'answering': '0b0e3a52-1111-4b7e-9d3e-000000000001',
     'silent': '0b0e3a52-1111-4b7e-9d3e-000000000002',
@@ -19,8 +25,12 @@ GUEST_ERROR = 'An error occurred communicating with the guest: boom.'
 
 
 def instance(kind, project='p1'):
-    return {'id': IDS[kind], 'name': f'db-{kind}', 'status': 'ACTIVE',
-            'tenant_id': project}
+    return {
+        'id': IDS[kind],
+        'name': f'db-{kind}',
+        'status': 'ACTIVE',
+        'tenant_id': project,
+    }
 
 
 class RpcPingTest(cli.TestCase):
@@ -31,32 +41,59 @@ class RpcPingTest(cli.TestCase):
         self.mock = self.useFixture(fixture.Fixture())
         ping = DB_URL + '/mgmt/instances/{}/rpc_ping'
         self.mock.get(ping.format(IDS['answering']), status_code=204)
-        self.mock.get(ping.format(IDS['silent']), status_code=400, json={
-            'badRequest': {'code': 400, 'message': TIMEOUT}})
-        self.mock.get(ping.format(IDS['failing']), status_code=400, json={
-            'badRequest': {'code': 400, 'message': GUEST_ERROR}})
-        self.listing = self.mock.get(DB_URL + '/mgmt/instances', [
-            {'json': {'instances': [instance('answering'),
-                                    instance('silent')],
-                      'links': [{'rel': 'next', 'href':
-                                 'https://internal/v1.0/p1/mgmt/instances'
-                                 '?limit=2&marker=' + IDS['silent']}]}},
-            {'json': {'instances': [instance('failing', 'p2')],
-                      'links': []}},
-        ])
+        self.mock.get(
+            ping.format(IDS['silent']),
+            status_code=400,
+            json={'badRequest': {'code': 400, 'message': TIMEOUT}},
+        )
+        self.mock.get(
+            ping.format(IDS['failing']),
+            status_code=400,
+            json={'badRequest': {'code': 400, 'message': GUEST_ERROR}},
+        )
+        self.listing = self.mock.get(
+            DB_URL + '/mgmt/instances',
+            [
+                {
+                    'json': {
+                        'instances': [
+                            instance('answering'),
+                            instance('silent'),
+                        ],
+                        'links': [
+                            {
+                                'rel': 'next',
+                                'href': 'https://internal/v1.0/p1/mgmt/instances'
+                                '?limit=2&marker=' + IDS['silent'],
+                            }
+                        ],
+                    }
+                },
+                {
+                    'json': {
+                        'instances': [instance('failing', 'p2')],
+                        'links': [],
+                    }
+                },
+            ],
+        )
 
     def ping(self, *argv):
-        rc, out, err = cli.run_cli([*ARGS, 'instance-rpc-ping', *argv,
-                                    '-f', 'json'])
+        rc, out, err = cli.run_cli(
+            [*ARGS, 'instance-rpc-ping', *argv, '-f', 'json']
+        )
         return rc, (json.loads(out) if out else None), err
 
     def test_answering_guest_by_id_is_one_request(self):
         rc, rows, err = self.ping(IDS['answering'])
         self.assertEqual((0, ''), (rc, err))
-        self.assertEqual(['ID', 'Name', 'Alive', 'Time (ms)', 'Error'],
-                         list(rows[0]))
-        self.assertEqual((IDS['answering'], True, None),
-                         (rows[0]['ID'], rows[0]['Alive'], rows[0]['Error']))
+        self.assertEqual(
+            ['ID', 'Name', 'Alive', 'Time (ms)', 'Error'], list(rows[0])
+        )
+        self.assertEqual(
+            (IDS['answering'], True, None),
+            (rows[0]['ID'], rows[0]['Alive'], rows[0]['Error']),
+        )
         self.assertIsInstance(rows[0]['Time (ms)'], float)
         self.assertEqual(1, self.mock.call_count)
 
@@ -65,25 +102,38 @@ class RpcPingTest(cli.TestCase):
         self.assertEqual(3, rc)
         self.assertEqual('hostctl: 2 of 3 guests not alive\n', err)
         self.assertEqual(
-            [('db-answering', True, None), ('db-silent', False, TIMEOUT),
-             ('db-failing', False, GUEST_ERROR)],
-            [(r['Name'], r['Alive'], r['Error']) for r in rows])
+            [
+                ('db-answering', True, None),
+                ('db-silent', False, TIMEOUT),
+                ('db-failing', False, GUEST_ERROR),
+            ],
+            [(r['Name'], r['Alive'], r['Error']) for r in rows],
+        )
         # The second page was asked of our endpoint, by marker.
-        self.assertEqual('marker=' + IDS['silent'],
-                         self.listing.request_history[1].query)
-        self.assertEqual('database.example',
-                         self.listing.request_history[1].hostname)
+        self.assertEqual(
+            'marker=' + IDS['silent'], self.listing.request_history[1].query
+        )
+        self.assertEqual(
+            'database.example', self.listing.request_history[1].hostname
+        )
 
     def test_names_are_resolved_with_one_listing(self):
         rc, rows, _ = self.ping('db-answering', 'db-failing')
         self.assertEqual(3, rc)
-        self.assertEqual([IDS['answering'], IDS['failing']],
-                         [r['ID'] for r in rows])
+        self.assertEqual(
+            [IDS['answering'], IDS['failing']], [r['ID'] for r in rows]
+        )
 
     def test_ambiguous_name_lists_matches(self):
-        self.mock.get(DB_URL + '/mgmt/instances', json={'instances': [
-            instance('answering'), dict(instance('silent'),
-                                        name='db-answering')]})
+        self.mock.get(
+            DB_URL + '/mgmt/instances',
+            json={
+                'instances': [
+                    instance('answering'),
+                    dict(instance('silent'), name='db-answering'),
+                ]
+            },
+        )
         rc, rows, err = self.ping('db-answering')
         self.assertEqual(2, rc)
         self.assertIn("2 database instances are named 'db-answering'", err)
@@ -92,21 +142,30 @@ class RpcPingTest(cli.TestCase):
         rc, _, err = self.ping('db-nope')
         self.assertEqual(4, rc)
         self.assertEqual(
-            "hostctl: no database instance named or with ID 'db-nope'\n", err)
+            "hostctl: no database instance named or with ID 'db-nope'\n", err
+        )
         unknown = '0b0e3a52-1111-4b7e-9d3e-00000000ffff'
-        self.mock.get(DB_URL + f'/mgmt/instances/{unknown}/rpc_ping',
-                      status_code=404, json={'itemNotFound': {
-                          'code': 404, 'message': 'not found'}})
+        self.mock.get(
+            DB_URL + f'/mgmt/instances/{unknown}/rpc_ping',
+            status_code=404,
+            json={'itemNotFound': {'code': 404, 'message': 'not found'}},
+        )
         rc, rows, err = self.ping(unknown)
         self.assertEqual(4, rc)
         self.assertIsNone(rows[0]['Alive'])
         self.assertIn('no database instance with ID', rows[0]['Error'])
 
     def test_non_admin_gets_the_auth_code_and_a_plain_message(self):
-        self.mock.get(DB_URL + '/mgmt/instances', status_code=401, json={
-            'unauthorized': {'code': 401,
-                             'message': 'User does not have admin '
-                                        'privileges.'}})
+        self.mock.get(
+            DB_URL + '/mgmt/instances',
+            status_code=401,
+            json={
+                'unauthorized': {
+                    'code': 401,
+                    'message': 'User does not have admin privileges.',
+                }
+            },
+        )
         rc, rows, err = self.ping('--all')
         self.assertEqual(5, rc)
         self.assertIsNone(rows)
@@ -115,8 +174,11 @@ class RpcPingTest(cli.TestCase):
         self.assertEqual(1, len(err.splitlines()))
 
     def test_server_error_on_one_guest_is_partial(self):
-        self.mock.get(DB_URL + f'/mgmt/instances/{IDS["silent"]}/rpc_ping',
-                      status_code=503, text='busy')
+        self.mock.get(
+            DB_URL + f'/mgmt/instances/{IDS["silent"]}/rpc_ping',
+            status_code=503,
+            text='busy',
+        )
         rc, rows, err = self.ping(IDS['answering'], IDS['silent'])
         self.assertEqual(8, rc)
         self.assertEqual([True, None], [r['Alive'] for r in rows])
@@ -124,8 +186,10 @@ class RpcPingTest(cli.TestCase):
         self.assertEqual('hostctl: 1 of 2 guests could not be checked\n', err)
 
     def test_unreachable_api_for_every_guest_is_server_code(self):
-        self.mock.get(DB_URL + f'/mgmt/instances/{IDS["answering"]}/rpc_ping',
-                      exc=requests.exceptions.ConnectTimeout)
+        self.mock.get(
+            DB_URL + f'/mgmt/instances/{IDS["answering"]}/rpc_ping',
+            exc=requests.exceptions.ConnectTimeout,
+        )
         rc, rows, _ = self.ping(IDS['answering'])
         self.assertEqual(7, rc)
         self.assertIn('did not answer in time', rows[0]['Error'])

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import fixtures
-from requests_mock.contrib import fixture as rm_fixture
 
 from hostctl import exceptions
 from tests.unit import cli
@@ -17,19 +16,30 @@ CATALOG = [
         'type': 'compute',
         'name': 'nova',
         'endpoints': [
-            {'interface': 'public', 'region': 'RegionOne',
-             'region_id': 'RegionOne', 'url': fakes.COMPUTE_URL},
-            {'interface': 'internal', 'region': 'RegionOne',
-             'region_id': 'RegionOne',
-             'url': 'http://internal.example:8774/v2.1'},
+            {
+                'interface': 'public',
+                'region': 'RegionOne',
+                'region_id': 'RegionOne',
+                'url': fakes.COMPUTE_URL,
+            },
+            {
+                'interface': 'internal',
+                'region': 'RegionOne',
+                'region_id': 'RegionOne',
+                'url': 'http://internal.example:8774/v2.1',
+            },
         ],
     },
     {
         'type': 'identity',
         'name': 'keystone',
         'endpoints': [
-            {'interface': 'public', 'region': 'RegionOne',
-             'region_id': 'RegionOne', 'url': fakes.IDENTITY_URL},
+            {
+                'interface': 'public',
+                'region': 'RegionOne',
+                'region_id': 'RegionOne',
+                'url': fakes.IDENTITY_URL,
+            },
         ],
     },
 ]
@@ -41,10 +51,16 @@ def token_response():
             'methods': ['password'],
             'expires_at': '2099-01-01T00:00:00.000000Z',
             'issued_at': '2026-11-23T00:00:00.000000Z',
-            'user': {'id': 'u1', 'name': 'admin',
-                     'domain': {'id': 'default', 'name': 'Default'}},
-            'project': {'id': 'p1', 'name': 'admin',
-                        'domain': {'id': 'default', 'name': 'Default'}},
+            'user': {
+                'id': 'u1',
+                'name': 'admin',
+                'domain': {'id': 'default', 'name': 'Default'},
+            },
+            'project': {
+                'id': 'p1',
+                'name': 'admin',
+                'domain': {'id': 'default', 'name': 'Default'},
+            },
             'roles': [{'id': 'r1', 'name': 'admin'}],
             'catalog': CATALOG,
         }
@@ -60,8 +76,13 @@ class ShellTest(cli.TestCase):
     def test_help_lists_commands_and_exit_codes(self):
         rc, out, _ = cli.run_cli(['help'])
         self.assertEqual(0, rc)
-        for name in ('service-list', 'service-force-down', 'service-disable',
-                     'service-enable', 'complete'):
+        for name in (
+            'service-list',
+            'service-force-down',
+            'service-disable',
+            'service-enable',
+            'complete',
+        ):
             self.assertIn(name, out)
         for code, meaning in exceptions.EXIT_CODE_HELP.items():
             self.assertIn(f'{int(code):<3} {meaning}', out)
@@ -140,8 +161,13 @@ class ErrorExitCodeTest(cli.TestCase):
     def test_401(self):
         rc, err = self.fail_with(
             status_code=401,
-            json={'error': {'code': 401, 'message': 'The request you have '
-                            'made requires authentication.'}},
+            json={
+                'error': {
+                    'code': 401,
+                    'message': 'The request you have '
+                    'made requires authentication.',
+                }
+            },
         )
         self.assertEqual(exceptions.ExitCode.AUTH, rc)
         self.assertIn('requires authentication', err)
@@ -149,8 +175,13 @@ class ErrorExitCodeTest(cli.TestCase):
     def test_403(self):
         rc, err = self.fail_with(
             status_code=403,
-            json={'forbidden': {'code': 403, 'message': "Policy doesn't "
-                                'allow os_compute_api:os-services:list'}},
+            json={
+                'forbidden': {
+                    'code': 403,
+                    'message': "Policy doesn't "
+                    'allow os_compute_api:os-services:list',
+                }
+            },
         )
         self.assertEqual(exceptions.ExitCode.AUTH, rc)
         self.assertIn("Policy doesn't allow", err)
@@ -165,7 +196,8 @@ class ErrorExitCodeTest(cli.TestCase):
 
     def test_500_with_an_html_page(self):
         rc, err = self.fail_with(
-            status_code=500, text='<html><body>Oops</body></html>',
+            status_code=500,
+            text='<html><body>Oops</body></html>',
             headers={'Content-Type': 'text/html'},
         )
         self.assertEqual(exceptions.ExitCode.SERVER, rc)
@@ -181,7 +213,9 @@ class ErrorExitCodeTest(cli.TestCase):
 
         rc, err = self.fail_with(exc=requests.exceptions.ConnectionError)
         self.assertEqual(exceptions.ExitCode.SERVER, rc)
-        self.assertIn('cannot reach http://compute.example:8774/v2.1/os-services', err)
+        self.assertIn(
+            'cannot reach http://compute.example:8774/v2.1/os-services', err
+        )
 
     def test_timeout(self):
         import requests
@@ -226,18 +260,34 @@ class CloudsYamlTest(cli.TestCase):
             )
         with open(os.path.join(config, 'secure.yaml'), 'w') as f:
             f.write('clouds:\n  lab:\n    auth:\n      password: s3cret-pw\n')
-        self.useFixture(fixtures.EnvironmentVariable(
-            'OS_CLIENT_CONFIG_FILE', clouds))
-        self.useFixture(fixtures.EnvironmentVariable(
-            'OS_CLIENT_SECURE_FILE', os.path.join(config, 'secure.yaml')))
+        self.useFixture(
+            fixtures.EnvironmentVariable('OS_CLIENT_CONFIG_FILE', clouds)
+        )
+        self.useFixture(
+            fixtures.EnvironmentVariable(
+                'OS_CLIENT_SECURE_FILE', os.path.join(config, 'secure.yaml')
+            )
+        )
         self.compute = self.useFixture(fakes.ComputeFixture())
         mock = self.compute.mock
-        mock.get(fakes.IDENTITY_URL, json={'version': {
-            'id': 'v3.14', 'status': 'stable',
-            'links': [{'rel': 'self', 'href': fakes.IDENTITY_URL + '/'}]}})
+        mock.get(
+            fakes.IDENTITY_URL,
+            json={
+                'version': {
+                    'id': 'v3.14',
+                    'status': 'stable',
+                    'links': [
+                        {'rel': 'self', 'href': fakes.IDENTITY_URL + '/'}
+                    ],
+                }
+            },
+        )
         self.tokens = mock.post(
-            fakes.IDENTITY_URL + '/auth/tokens', json=token_response(),
-            headers={'X-Subject-Token': fakes.TOKEN}, status_code=201)
+            fakes.IDENTITY_URL + '/auth/tokens',
+            json=token_response(),
+            headers={'X-Subject-Token': fakes.TOKEN},
+            status_code=201,
+        )
 
     def test_password_from_secure_yaml_and_catalogue_endpoint(self):
         rc, out, err = cli.run_cli(
@@ -254,12 +304,14 @@ class CloudsYamlTest(cli.TestCase):
     def test_interface_option_picks_the_endpoint(self):
         internal = self.compute.mock.get(
             'http://internal.example:8774/v2.1/os-services',
-            json={'services': []})
-        self.compute.mock.get('http://internal.example:8774/v2.1',
-                              json=fakes.version_document())
+            json={'services': []},
+        )
+        self.compute.mock.get(
+            'http://internal.example:8774/v2.1', json=fakes.version_document()
+        )
         rc, _, err = cli.run_cli(
-            ['--os-cloud', 'lab', '--os-interface', 'internal',
-             'service-list'])
+            ['--os-cloud', 'lab', '--os-interface', 'internal', 'service-list']
+        )
         self.assertEqual((0, ''), (rc, err))
         self.assertTrue(internal.called)
 
@@ -270,9 +322,16 @@ class CloudsYamlTest(cli.TestCase):
 
     def test_wrong_password_is_auth_exit_5(self):
         self.compute.mock.post(
-            fakes.IDENTITY_URL + '/auth/tokens', status_code=401,
-            json={'error': {'code': 401, 'message': 'The request you have '
-                            'made requires authentication.'}})
+            fakes.IDENTITY_URL + '/auth/tokens',
+            status_code=401,
+            json={
+                'error': {
+                    'code': 401,
+                    'message': 'The request you have '
+                    'made requires authentication.',
+                }
+            },
+        )
         rc, out, err = cli.run_cli(['--os-cloud', 'lab', 'service-list'])
         self.assertEqual(exceptions.ExitCode.AUTH, rc)
         self.assertNotIn('s3cret-pw', out + err)
@@ -283,7 +342,8 @@ class CloudsYamlTest(cli.TestCase):
 
         self.compute.mock.post(
             fakes.IDENTITY_URL + '/auth/tokens',
-            exc=requests.exceptions.ConnectionError)
+            exc=requests.exceptions.ConnectionError,
+        )
         rc, _, err = cli.run_cli(['--os-cloud', 'lab', 'service-list'])
         self.assertEqual(exceptions.ExitCode.SERVER, rc)
         self.assertEqual(1, len(err.splitlines()), err)
@@ -300,11 +360,15 @@ class StartUpTest(cli.TestCase):
             'except SystemExit:\n'
             '    pass\n'
             'heavy = ("keystoneauth1", "openstack", "requests", "cmd2", '
-            '"osc_lib", "yaml", "hostctl.v2_1.client", "hostctl.v2_1.services")\n'
+            '"osc_lib", "yaml", "hostctl.v2_1.client", '
+            '"hostctl.v2_1.services")\n'
             'print(sorted({m.split(".")[0] if not m.startswith("hostctl") '
             'else m for m in sys.modules if m.startswith(heavy)}))\n'
         )
         result = subprocess.run(
-            [sys.executable, '-c', code], capture_output=True, text=True,
-            check=True)
+            [sys.executable, '-c', code],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         self.assertEqual('[]', result.stdout.strip().splitlines()[-1])

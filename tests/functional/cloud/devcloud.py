@@ -306,7 +306,7 @@ def http(method, url, body=None, token=None, headers=None, timeout=30):
     except urllib.error.HTTPError as exc:
         return Response(exc.code, exc.headers, exc.read())
     except (OSError, urllib.error.URLError) as exc:
-        raise DevCloudError(f"{method} {url}: {getattr(exc, 'reason', exc)}")
+        raise DevCloudError(f"{method} {url}: {getattr(exc, 'reason', exc)}") from exc
 
 
 def answers(url, ok=lambda status: status < 500):
@@ -1411,7 +1411,7 @@ def cmd_heartbeat(args):
     try:
         response = http("POST", url, body={})
     except DevCloudError as exc:
-        raise DevCloudError(f"nova control endpoint: {exc}", settings.logs / "nova.log")
+        raise DevCloudError(f"nova control endpoint: {exc}", settings.logs / "nova.log") from exc
     if response.status != 200:
         error = (response.json or {}).get("error", response.text)
         raise DevCloudError(

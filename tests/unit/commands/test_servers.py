@@ -7,8 +7,15 @@ from tests.unit import fakes
 from tests.unit.v2_1.test_hypervisors import detail
 from tests.unit.v2_1.test_servers import URL, server
 
-LIST_HEADERS = ['ID', 'Name', 'Status', 'Task State', 'Power State',
-                'Networks', 'Host Status']
+LIST_HEADERS = [
+    'ID',
+    'Name',
+    'Status',
+    'Task State',
+    'Power State',
+    'Networks',
+    'Host Status',
+]
 
 
 class ServerCommandTest(cli.TestCase):
@@ -20,42 +27,69 @@ class ServerCommandTest(cli.TestCase):
         return cli.run_cli([*cli.TOKEN_ARGS, *argv])
 
     def test_list_json(self):
-        self.compute.mock.get(URL, json={'servers': [
-            server(1, 'web-1', 'DOWN'),
-            server(2, 'db-1', '', addresses={})]})
-        rc, out, err = self.hostctl('server-list', '--all-projects',
-                                    '--host', 'compute2', '-f', 'json')
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'web-1', 'DOWN'),
+                    server(2, 'db-1', '', addresses={}),
+                ]
+            },
+        )
+        rc, out, err = self.hostctl(
+            'server-list', '--all-projects', '--host', 'compute2', '-f', 'json'
+        )
         self.assertEqual((0, ''), (rc, err))
         rows = json.loads(out)
         self.assertEqual(LIST_HEADERS, list(rows[0]))
         self.assertEqual(
-            {'ID': server(1, 'x')['id'], 'Name': 'web-1', 'Status': 'ACTIVE',
-             'Task State': None, 'Power State': 'Running',
-             'Networks': {'private': ['127.0.10.1']}, 'Host Status': 'DOWN'},
-            rows[0])
+            {
+                'ID': server(1, 'x')['id'],
+                'Name': 'web-1',
+                'Status': 'ACTIVE',
+                'Task State': None,
+                'Power State': 'Running',
+                'Networks': {'private': ['127.0.10.1']},
+                'Host Status': 'DOWN',
+            },
+            rows[0],
+        )
         self.assertEqual('', rows[1]['Host Status'])
 
     def test_list_long_and_table(self):
         self.compute.mock.get(URL, json={'servers': [server(1, 'web-1')]})
-        rc, out, _ = self.hostctl('server-list', '--long', '--max-width',
-                                  '0')
+        rc, out, _ = self.hostctl('server-list', '--long', '--max-width', '0')
         self.assertEqual(0, rc)
         header, row = out.splitlines()[1], out.splitlines()[3]
         self.assertEqual(
-            ['ID', 'Name', 'Status', 'Task State', 'Power State', 'Networks',
-             'Host Status', 'Host', 'Project', 'Created'],
-            [c.strip() for c in header.strip('|').split('|')])
+            [
+                'ID',
+                'Name',
+                'Status',
+                'Task State',
+                'Power State',
+                'Networks',
+                'Host Status',
+                'Host',
+                'Project',
+                'Created',
+            ],
+            [c.strip() for c in header.strip('|').split('|')],
+        )
         self.assertEqual(
             ['private=127.0.10.1', 'UP', 'compute1', 'p1'],
-            [c.strip() for c in row.strip('|').split('|')][5:9])
+            [c.strip() for c in row.strip('|').split('|')][5:9],
+        )
 
     def test_hidden_host_status_is_one_note_not_one_per_row(self):
-        self.compute.mock.get(URL, json={'servers': [
-            server(1, 'a', None), server(2, 'b', None)]})
+        self.compute.mock.get(
+            URL, json={'servers': [server(1, 'a', None), server(2, 'b', None)]}
+        )
         rc, out, err = self.hostctl('server-list', '-f', 'json')
         self.assertEqual(0, rc)
-        self.assertEqual([None, None],
-                         [r['Host Status'] for r in json.loads(out)])
+        self.assertEqual(
+            [None, None], [r['Host Status'] for r in json.loads(out)]
+        )
         self.assertEqual(1, len(err.splitlines()))
         self.assertIn('Host Status is empty', err)
 
@@ -68,8 +102,12 @@ class ServerCommandTest(cli.TestCase):
         uuid = server(1, 'a')['id']
         self.compute.mock.get(
             fakes.COMPUTE_URL + '/servers/' + uuid,
-            json={'server': server(1, 'a', 'UNKNOWN', flavor={'vcpus': 1},
-                                   key_name=None)})
+            json={
+                'server': server(
+                    1, 'a', 'UNKNOWN', flavor={'vcpus': 1}, key_name=None
+                )
+            },
+        )
         rc, out, err = self.hostctl('server-show', uuid, '-f', 'json')
         self.assertEqual((0, ''), (rc, err))
         shown = json.loads(out)
@@ -81,8 +119,9 @@ class ServerCommandTest(cli.TestCase):
         self.assertEqual('compute1', shown['Host'])
 
     def test_show_ambiguous_name_exit_2(self):
-        self.compute.mock.get(URL, json={'servers': [
-            server(1, 'web'), server(2, 'web')]})
+        self.compute.mock.get(
+            URL, json={'servers': [server(1, 'web'), server(2, 'web')]}
+        )
         rc, out, err = self.hostctl('server-show', 'web')
         self.assertEqual((2, ''), (rc, out))
         self.assertIn("2 servers are named 'web'", err)
@@ -96,20 +135,25 @@ class HypervisorCommandTest(cli.TestCase):
     def test_list_has_state_and_status(self):
         self.compute.mock.get(
             fakes.COMPUTE_URL + '/os-hypervisors',
-            json={'hypervisors': [detail((2, 104), 1, 'compute1')]})
-        rc, out, _ = cli.run_cli([*cli.TOKEN_ARGS, 'hypervisor-list',
-                                  '-f', 'json'])
+            json={'hypervisors': [detail((2, 104), 1, 'compute1')]},
+        )
+        rc, out, _ = cli.run_cli(
+            [*cli.TOKEN_ARGS, 'hypervisor-list', '-f', 'json']
+        )
         self.assertEqual(0, rc)
         (row,) = json.loads(out)
-        self.assertEqual(['ID', 'Hypervisor Hostname', 'State', 'Status'],
-                         list(row))
+        self.assertEqual(
+            ['ID', 'Hypervisor Hostname', 'State', 'Status'], list(row)
+        )
 
     def test_long_list_keeps_usage_columns_empty_from_2_88(self):
         self.compute.mock.get(
             fakes.COMPUTE_URL + '/os-hypervisors/detail',
-            json={'hypervisors': [detail((2, 104), 1, 'compute1')]})
-        rc, out, _ = cli.run_cli([*cli.TOKEN_ARGS, 'hypervisor-list',
-                                  '--long', '-f', 'json'])
+            json={'hypervisors': [detail((2, 104), 1, 'compute1')]},
+        )
+        rc, out, _ = cli.run_cli(
+            [*cli.TOKEN_ARGS, 'hypervisor-list', '--long', '-f', 'json']
+        )
         self.assertEqual(0, rc)
         (row,) = json.loads(out)
         self.assertIsNone(row['vCPUs'])
@@ -118,19 +162,27 @@ class HypervisorCommandTest(cli.TestCase):
     def test_show_has_the_service(self):
         self.compute.mock.get(
             fakes.COMPUTE_URL + '/os-hypervisors',
-            json={'hypervisors': [detail((2, 104), 1, 'compute1')]})
+            json={'hypervisors': [detail((2, 104), 1, 'compute1')]},
+        )
         uuid = detail((2, 104), 1, 'compute1')['id']
         self.compute.mock.get(
             fakes.COMPUTE_URL + '/os-hypervisors/' + uuid,
-            json={'hypervisor': detail((2, 104), 1, 'compute1')})
-        rc, out, _ = cli.run_cli([*cli.TOKEN_ARGS, 'hypervisor-show',
-                                  'compute1', '-f', 'json'])
+            json={'hypervisor': detail((2, 104), 1, 'compute1')},
+        )
+        rc, out, _ = cli.run_cli(
+            [*cli.TOKEN_ARGS, 'hypervisor-show', 'compute1', '-f', 'json']
+        )
         self.assertEqual(0, rc)
         shown = json.loads(out)
         self.assertEqual(
             ('compute1', 11, None, 'up', 'enabled'),
-            (shown['Service Host'], shown['Service ID'],
-             shown['Service Disabled Reason'], shown['State'],
-             shown['Status']))
+            (
+                shown['Service Host'],
+                shown['Service ID'],
+                shown['Service Disabled Reason'],
+                shown['State'],
+                shown['Status'],
+            ),
+        )
         self.assertEqual(' 10:00:00 up 1 day', shown['uptime'])
         self.assertNotIn('service', shown)

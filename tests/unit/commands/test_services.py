@@ -6,8 +6,15 @@ from tests.unit import cli
 from tests.unit import fakes
 
 HEADERS = [
-    'ID', 'Binary', 'Host', 'Zone', 'Status', 'State', 'Forced Down',
-    'Disabled Reason', 'Updated At',
+    'ID',
+    'Binary',
+    'Host',
+    'Zone',
+    'Status',
+    'State',
+    'Forced Down',
+    'Disabled Reason',
+    'Updated At',
 ]
 
 
@@ -42,8 +49,17 @@ class ServiceCommandTest(cli.TestCase):
 
     def test_service_list_filters_are_sent(self):
         rc, out, _ = self.hostctl(
-            'service-list', '--host', 'compute1', '--binary', 'nova-compute',
-            '-f', 'value', '-c', 'Host', '-c', 'State',
+            'service-list',
+            '--host',
+            'compute1',
+            '--binary',
+            'nova-compute',
+            '-f',
+            'value',
+            '-c',
+            'Host',
+            '-c',
+            'State',
         )
         self.assertEqual((0, 'compute1 up\n'), (rc, out))
         self.assertEqual(
@@ -61,15 +77,21 @@ class ServiceCommandTest(cli.TestCase):
         self.assertIsNone(rows[1]['Forced Down'])
         rc, out, _ = self.hostctl('service-list', '--max-width', '0')
         cells = [c.strip() for c in out.splitlines()[4].strip('|').split('|')]
-        self.assertEqual(['compute1', 'nova', 'enabled', 'up', '', ''],
-                         cells[2:8])
+        self.assertEqual(
+            ['compute1', 'nova', 'enabled', 'up', '', ''], cells[2:8]
+        )
 
     def test_force_down_shows_the_service_as_it_now_stands(self):
         self.compute.mock.put(
-            fakes.COMPUTE_URL + '/os-services/a1b2c3d4-0000-4000-8000-000000000007',
-            json={'service': dict(
-                fakes.service_json(fakes.SERVICES[1], (2, 53)),
-                forced_down=True, state='down')},
+            fakes.COMPUTE_URL
+            + '/os-services/a1b2c3d4-0000-4000-8000-000000000007',
+            json={
+                'service': dict(
+                    fakes.service_json(fakes.SERVICES[1], (2, 53)),
+                    forced_down=True,
+                    state='down',
+                )
+            },
         )
         rc, out, err = self.hostctl(
             'service-force-down', 'compute1', 'nova-compute', '-f', 'json'
@@ -83,8 +105,13 @@ class ServiceCommandTest(cli.TestCase):
 
     def test_force_down_when_already_down_says_so(self):
         rc, out, err = self.hostctl(
-            'service-force-down', 'compute2', 'nova-compute', '-f', 'value',
-            '-c', 'Forced Down',
+            'service-force-down',
+            'compute2',
+            'nova-compute',
+            '-f',
+            'value',
+            '-c',
+            'Forced Down',
         )
         self.assertEqual(0, rc)
         self.assertEqual('True\n', out)
@@ -93,7 +120,9 @@ class ServiceCommandTest(cli.TestCase):
             'nothing changed\n',
             err,
         )
-        self.assertEqual(['GET'], [r.method for r in self.compute.api_requests()])
+        self.assertEqual(
+            ['GET'], [r.method for r in self.compute.api_requests()]
+        )
 
     def test_quiet_silences_the_note(self):
         rc, _, err = self.hostctl(
@@ -134,15 +163,21 @@ class ServiceCommandTest(cli.TestCase):
         uuid = 'a1b2c3d4-0000-4000-8000-000000000007'
         disabled = dict(
             fakes.service_json(fakes.SERVICES[1], (2, 53)),
-            status='disabled', disabled_reason='bad disk',
+            status='disabled',
+            disabled_reason='bad disk',
         )
         self.compute.mock.put(
             fakes.COMPUTE_URL + '/os-services/' + uuid,
             json={'service': disabled},
         )
         rc, out, err = self.hostctl(
-            'service-disable', '--reason', 'bad disk', 'compute1',
-            'nova-compute', '-f', 'json',
+            'service-disable',
+            '--reason',
+            'bad disk',
+            'compute1',
+            'nova-compute',
+            '-f',
+            'json',
         )
         self.assertEqual((0, ''), (rc, err))
         self.assertEqual('bad disk', json.loads(out)['Disabled Reason'])

@@ -71,8 +71,12 @@ class NegotiationTest(testtools.TestCase):
         self.assertIn('this cloud serves 2.40 to 2.104', str(error))
 
     def test_pinned_version_is_used_as_it_is(self):
-        self.assertEqual((2, 53), self.probe('2.1', '2.104', '2.53').open_ended())
-        self.assertEqual((2, 11), self.probe('2.1', '2.104', '2.11').from_2_11())
+        self.assertEqual(
+            (2, 53), self.probe('2.1', '2.104', '2.53').open_ended()
+        )
+        self.assertEqual(
+            (2, 11), self.probe('2.1', '2.104', '2.11').from_2_11()
+        )
 
     def test_pinned_version_below_the_method_minimum_is_not_raised(self):
         probe = self.probe('2.1', '2.104', '2.10')

@@ -23,13 +23,21 @@ def hypervisor(version, number, hostname, state='up', status='enabled'):
 def detail(version, number, hostname, **kwargs):
     data = hypervisor(version, number, hostname, **kwargs)
     data.update(
-        hypervisor_type='fake', hypervisor_version=1000, host_ip='127.0.0.1',
-        service={'host': hostname, 'id': 10 + number,
-                 'disabled_reason': None})
+        hypervisor_type='fake',
+        hypervisor_version=1000,
+        host_ip='127.0.0.1',
+        service={'host': hostname, 'id': 10 + number, 'disabled_reason': None},
+    )
     if version < (2, 88):
-        data.update(vcpus=8, vcpus_used=2, memory_mb=16384,
-                    memory_mb_used=1024, local_gb=100, local_gb_used=5,
-                    running_vms=2)
+        data.update(
+            vcpus=8,
+            vcpus_used=2,
+            memory_mb=16384,
+            memory_mb_used=1024,
+            local_gb=100,
+            local_gb_used=5,
+            running_vms=2,
+        )
     else:
         data['uptime'] = ' 10:00:00 up 1 day'
     return data
@@ -49,109 +57,169 @@ class HypervisorTest(testtools.TestCase):
 
     def test_list_one_request_before_2_33(self):
         hypervisors = self.client('2.32')
-        self.compute.mock.get(URL, json={'hypervisors': [
-            hypervisor(self.version, 1, 'compute1'),
-            hypervisor(self.version, 2, 'compute2', 'down', 'disabled')]})
+        self.compute.mock.get(
+            URL,
+            json={
+                'hypervisors': [
+                    hypervisor(self.version, 1, 'compute1'),
+                    hypervisor(
+                        self.version, 2, 'compute2', 'down', 'disabled'
+                    ),
+                ]
+            },
+        )
         found = hypervisors.list()
         self.assertEqual(
-            [(1, 'compute1', 'up', 'enabled'),
-             (2, 'compute2', 'down', 'disabled')],
-            [(h.id, h.hypervisor_hostname, h.state, h.status) for h in found])
+            [
+                (1, 'compute1', 'up', 'enabled'),
+                (2, 'compute2', 'down', 'disabled'),
+            ],
+            [(h.id, h.hypervisor_hostname, h.state, h.status) for h in found],
+        )
         self.assertEqual(['/v2.1/os-hypervisors'], self.paths())
 
     def test_list_follows_pages_from_2_33(self):
         hypervisors = self.client('2.33')
-        self.compute.mock.get(URL, [
-            {'json': {'hypervisors': [hypervisor(self.version, 1, 'c1')],
-                      'hypervisors_links': [{'rel': 'next', 'href':
-                       'http://internal:8774/v2.1/os-hypervisors?marker=1'}]}},
-            {'json': {'hypervisors': [hypervisor(self.version, 2, 'c2')]}},
-        ])
+        self.compute.mock.get(
+            URL,
+            [
+                {
+                    'json': {
+                        'hypervisors': [hypervisor(self.version, 1, 'c1')],
+                        'hypervisors_links': [
+                            {
+                                'rel': 'next',
+                                'href': 'http://internal:8774/v2.1/os-hypervisors?marker=1',
+                            }
+                        ],
+                    }
+                },
+                {'json': {'hypervisors': [hypervisor(self.version, 2, 'c2')]}},
+            ],
+        )
         found = hypervisors.list()
         self.assertEqual(['c1', 'c2'], [h.hypervisor_hostname for h in found])
         self.assertEqual(
             ['/v2.1/os-hypervisors', '/v2.1/os-hypervisors?marker=1'],
-            self.paths())
+            self.paths(),
+        )
 
     def test_matching_before_2_53_uses_the_search_path(self):
         hypervisors = self.client('2.52')
-        self.compute.mock.get(URL + '/comp/search', json={'hypervisors': [
-            hypervisor(self.version, 1, 'compute1')]})
+        self.compute.mock.get(
+            URL + '/comp/search',
+            json={'hypervisors': [hypervisor(self.version, 1, 'compute1')]},
+        )
         found = hypervisors.list(matching='comp')
         self.assertEqual([1], [h.id for h in found])
         self.assertEqual(['/v2.1/os-hypervisors/comp/search'], self.paths())
 
     def test_matching_from_2_53_uses_the_query(self):
         hypervisors = self.client('2.53')
-        self.compute.mock.get(URL, json={'hypervisors': [
-            hypervisor(self.version, 1, 'compute1')]})
+        self.compute.mock.get(
+            URL,
+            json={'hypervisors': [hypervisor(self.version, 1, 'compute1')]},
+        )
         hypervisors.list(matching='comp')
         self.assertEqual(
             ['/v2.1/os-hypervisors?hypervisor_hostname_pattern=comp'],
-            self.paths())
+            self.paths(),
+        )
 
     def test_matching_nothing_is_not_found(self):
         for pinned in ('2.52', '2.53'):
             hypervisors = self.client(pinned)
-            self.compute.mock.get(URL + '/nope/search', status_code=404,
-                                  json={})
+            self.compute.mock.get(
+                URL + '/nope/search', status_code=404, json={}
+            )
             self.compute.mock.get(URL, status_code=404, json={})
             error = self.assertRaises(
-                exceptions.NotFound, hypervisors.list, matching='nope')
-            self.assertEqual("no hypervisor hostname matches 'nope'",
-                             str(error))
+                exceptions.NotFound, hypervisors.list, matching='nope'
+            )
+            self.assertEqual(
+                "no hypervisor hostname matches 'nope'", str(error)
+            )
 
     def test_detailed_list_has_usage_until_2_88(self):
         for pinned, vcpus in (('2.87', 8), ('2.88', None)):
             hypervisors = self.client(pinned)
-            self.compute.mock.get(URL + '/detail', json={'hypervisors': [
-                detail(self.version, 1, 'compute1')]})
+            self.compute.mock.get(
+                URL + '/detail',
+                json={'hypervisors': [detail(self.version, 1, 'compute1')]},
+            )
             (found,) = hypervisors.list(detailed=True)
             self.assertEqual(vcpus, found.vcpus)
             self.assertEqual('127.0.0.1', found.host_ip)
 
     def test_show_by_integer_id_before_2_53(self):
         hypervisors = self.client('2.52')
-        self.compute.mock.get(URL + '/1', json={
-            'hypervisor': detail(self.version, 1, 'compute1')})
+        self.compute.mock.get(
+            URL + '/1',
+            json={'hypervisor': detail(self.version, 1, 'compute1')},
+        )
         found = hypervisors.get('1')
-        self.assertEqual(('compute1', 11), (found.service_host, found.service_id))
+        self.assertEqual(
+            ('compute1', 11), (found.service_host, found.service_id)
+        )
         self.assertEqual(['/v2.1/os-hypervisors/1'], self.paths())
 
     def test_show_by_hostname_before_2_53(self):
         hypervisors = self.client('2.52')
-        self.compute.mock.get(URL + '/compute1/search', json={'hypervisors': [
-            hypervisor(self.version, 1, 'compute1'),
-            hypervisor(self.version, 11, 'compute11')]})
-        self.compute.mock.get(URL + '/1', json={
-            'hypervisor': detail(self.version, 1, 'compute1')})
+        self.compute.mock.get(
+            URL + '/compute1/search',
+            json={
+                'hypervisors': [
+                    hypervisor(self.version, 1, 'compute1'),
+                    hypervisor(self.version, 11, 'compute11'),
+                ]
+            },
+        )
+        self.compute.mock.get(
+            URL + '/1',
+            json={'hypervisor': detail(self.version, 1, 'compute1')},
+        )
         self.assertEqual('compute1', hypervisors.get('compute1').service_host)
         self.assertEqual(
             ['/v2.1/os-hypervisors/compute1/search', '/v2.1/os-hypervisors/1'],
-            self.paths())
+            self.paths(),
+        )
 
     def test_show_by_uuid_and_by_hostname_from_2_53(self):
         hypervisors = self.client('2.53')
         uuid = f'{UUID1[:-1]}1'
-        self.compute.mock.get(URL + '/' + uuid, json={
-            'hypervisor': detail(self.version, 1, 'compute1')})
-        self.compute.mock.get(URL, json={'hypervisors': [
-            hypervisor(self.version, 1, 'compute1')]})
+        self.compute.mock.get(
+            URL + '/' + uuid,
+            json={'hypervisor': detail(self.version, 1, 'compute1')},
+        )
+        self.compute.mock.get(
+            URL,
+            json={'hypervisors': [hypervisor(self.version, 1, 'compute1')]},
+        )
         self.assertEqual(uuid, hypervisors.get(uuid).id)
         self.assertEqual(uuid, hypervisors.get('compute1').id)
         self.assertEqual(
-            ['/v2.1/os-hypervisors/' + uuid,
-             '/v2.1/os-hypervisors?hypervisor_hostname_pattern=compute1',
-             '/v2.1/os-hypervisors/' + uuid],
-            self.paths())
+            [
+                '/v2.1/os-hypervisors/' + uuid,
+                '/v2.1/os-hypervisors?hypervisor_hostname_pattern=compute1',
+                '/v2.1/os-hypervisors/' + uuid,
+            ],
+            self.paths(),
+        )
 
     def test_ambiguous_hostname(self):
         hypervisors = self.client('2.53')
-        self.compute.mock.get(URL, json={'hypervisors': [
-            hypervisor(self.version, 1, 'compute1'),
-            hypervisor(self.version, 2, 'compute12')]})
-        error = self.assertRaises(exceptions.UsageError, hypervisors.get,
-                                  'comp')
+        self.compute.mock.get(
+            URL,
+            json={
+                'hypervisors': [
+                    hypervisor(self.version, 1, 'compute1'),
+                    hypervisor(self.version, 2, 'compute12'),
+                ]
+            },
+        )
+        error = self.assertRaises(
+            exceptions.UsageError, hypervisors.get, 'comp'
+        )
         self.assertIn('matches 2 hypervisors: compute1, compute12', str(error))
 
     def test_unknown_id(self):

@@ -20,8 +20,9 @@ def server(number, name, host_status='UP', **extra):
         'OS-EXT-SRV-ATTR:host': 'compute1',
         'tenant_id': 'p1',
         'created': '2026-11-23T10:00:00Z',
-        'addresses': {'private': [{'addr': f'127.0.10.{number}',
-                                   'version': 4}]},
+        'addresses': {
+            'private': [{'addr': f'127.0.10.{number}', 'version': 4}]
+        },
     }
     if host_status is not None:
         data['host_status'] = host_status
@@ -40,35 +41,65 @@ class ServerTest(testtools.TestCase):
     def test_list_sends_filters(self):
         servers = self.client()
         self.compute.mock.get(URL, json={'servers': [server(1, 'web-1')]})
-        found = servers.list(all_projects=True, host='compute2',
-                             status='active', name='^web', project='p9')
+        found = servers.list(
+            all_projects=True,
+            host='compute2',
+            status='active',
+            name='^web',
+            project='p9',
+        )
         self.assertEqual(['web-1'], [s.name for s in found])
         self.assertEqual(
-            ['all_tenants=1&project_id=p9&host=compute2&status=ACTIVE'
-             '&name=%5Eweb'],
-            self.queries())
+            [
+                'all_tenants=1&project_id=p9&host=compute2&status=ACTIVE'
+                '&name=%5Eweb'
+            ],
+            self.queries(),
+        )
 
     def test_list_fetches_every_page(self):
         servers = self.client()
-        self.compute.mock.get(URL, [
-            {'json': {'servers': [server(1, 'a'), server(2, 'b')],
-                      'servers_links': [{'rel': 'next', 'href':
-                       URL + '?marker=' + server(2, 'b')['id']}]}},
-            {'json': {'servers': [server(3, 'c')]}},
-        ])
+        self.compute.mock.get(
+            URL,
+            [
+                {
+                    'json': {
+                        'servers': [server(1, 'a'), server(2, 'b')],
+                        'servers_links': [
+                            {
+                                'rel': 'next',
+                                'href': URL
+                                + '?marker='
+                                + server(2, 'b')['id'],
+                            }
+                        ],
+                    }
+                },
+                {'json': {'servers': [server(3, 'c')]}},
+            ],
+        )
         found = servers.list()
         self.assertEqual(['a', 'b', 'c'], [s.name for s in found])
-        self.assertEqual(['', 'marker=' + server(2, 'b')['id']],
-                         self.queries())
+        self.assertEqual(
+            ['', 'marker=' + server(2, 'b')['id']], self.queries()
+        )
 
     def test_limit_caps_the_total(self):
         servers = self.client()
-        self.compute.mock.get(URL, [
-            {'json': {'servers': [server(1, 'a'), server(2, 'b')],
-                      'servers_links': [{'rel': 'next', 'href':
-                       URL + '?limit=2&marker=x'}]}},
-            {'json': {'servers': [server(3, 'c')]}},
-        ])
+        self.compute.mock.get(
+            URL,
+            [
+                {
+                    'json': {
+                        'servers': [server(1, 'a'), server(2, 'b')],
+                        'servers_links': [
+                            {'rel': 'next', 'href': URL + '?limit=2&marker=x'}
+                        ],
+                    }
+                },
+                {'json': {'servers': [server(3, 'c')]}},
+            ],
+        )
         found = servers.list(limit=3)
         self.assertEqual(['a', 'b', 'c'], [s.name for s in found])
         self.assertEqual(['limit=3', 'limit=1&marker=x'], self.queries())
@@ -77,35 +108,50 @@ class ServerTest(testtools.TestCase):
         servers = self.client('2.15')
         self.compute.mock.get(URL, json={'servers': [server(1, 'a', None)]})
         found = servers.list()
-        self.assertEqual('2.15', self.compute.api_requests()[0].headers[
-            'X-OpenStack-Nova-API-Version'])
+        self.assertEqual(
+            '2.15',
+            self.compute.api_requests()[0].headers[
+                'X-OpenStack-Nova-API-Version'
+            ],
+        )
         self.assertIsNone(found[0].host_status)
         self.assertEqual(
             'Host Status is empty: it needs compute API version 2.16 or '
             'later, and 2.15 is in use',
-            servers.host_status_note(found))
+            servers.host_status_note(found),
+        )
 
     def test_host_status_from_2_16(self):
         servers = self.client('2.16')
-        self.compute.mock.get(URL, json={'servers': [
-            server(1, 'a', 'UP'), server(2, 'b', ''),
-            server(3, 'c', 'MAINTENANCE')]})
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'a', 'UP'),
+                    server(2, 'b', ''),
+                    server(3, 'c', 'MAINTENANCE'),
+                ]
+            },
+        )
         found = servers.list()
-        self.assertEqual(['UP', '', 'MAINTENANCE'],
-                         [s.host_status for s in found])
+        self.assertEqual(
+            ['UP', '', 'MAINTENANCE'], [s.host_status for s in found]
+        )
         self.assertIsNone(servers.host_status_note(found))
 
     def test_host_status_hidden_by_policy(self):
         servers = self.client()
         self.compute.mock.get(URL, json={'servers': [server(1, 'a', None)]})
         note = servers.host_status_note(servers.list())
-        self.assertIn("policy does not show it", note)
+        self.assertIn('policy does not show it', note)
 
     def test_get_by_uuid_is_one_request(self):
         servers = self.client()
         uuid = server(1, 'a')['id']
-        self.compute.mock.get(fakes.COMPUTE_URL + '/servers/' + uuid,
-                              json={'server': server(1, 'a')})
+        self.compute.mock.get(
+            fakes.COMPUTE_URL + '/servers/' + uuid,
+            json={'server': server(1, 'a')},
+        )
         self.assertEqual('a', servers.get(uuid).name)
         self.assertEqual(1, len(self.compute.api_requests()))
 
@@ -117,17 +163,23 @@ class ServerTest(testtools.TestCase):
 
     def test_ambiguous_name_lists_the_matches(self):
         servers = self.client()
-        self.compute.mock.get(URL, json={'servers': [
-            server(1, 'web'), server(2, 'web', tenant_id='p2')]})
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [server(1, 'web'), server(2, 'web', tenant_id='p2')]
+            },
+        )
         error = self.assertRaises(exceptions.UsageError, servers.get, 'web')
         self.assertEqual(
             f"2 servers are named 'web': {server(1, 'web')['id']} (project "
-            f"p1), {server(2, 'web')['id']} (project p2); give an ID",
-            str(error))
+            f'p1), {server(2, "web")["id"]} (project p2); give an ID',
+            str(error),
+        )
 
     def test_unknown_name(self):
         servers = self.client()
         self.compute.mock.get(URL, json={'servers': []})
         error = self.assertRaises(exceptions.NotFound, servers.get, 'nope')
-        self.assertIn("no server named or with ID 'nope' in this project",
-                      str(error))
+        self.assertIn(
+            "no server named or with ID 'nope' in this project", str(error)
+        )

@@ -17,7 +17,12 @@ class ServiceTest(testtools.TestCase):
             fakes.COMPUTE_URL + '/os-services/' + COMPUTE1_UUID,
             json=self._put_by_uuid,
         )
-        for action in ('force-down', 'disable', 'disable-log-reason', 'enable'):
+        for action in (
+            'force-down',
+            'disable',
+            'disable-log-reason',
+            'enable',
+        ):
             self.compute.mock.put(
                 fakes.COMPUTE_URL + '/os-services/' + action,
                 json=self._put_by_action,
@@ -25,7 +30,9 @@ class ServiceTest(testtools.TestCase):
         return make_client(pinned).services
 
     def _compute1(self):
-        return next(s for s in self.compute.services if s['host'] == 'compute1')
+        return next(
+            s for s in self.compute.services if s['host'] == 'compute1'
+        )
 
     def _put_by_uuid(self, request, context):
         service = self._compute1()
@@ -237,10 +244,16 @@ class ServiceTest(testtools.TestCase):
 
     def test_enable_in_both_eras(self):
         for pinned, path, body in (
-            ('2.52', '/v2.1/os-services/enable',
-             {'host': 'compute1', 'binary': 'nova-compute'}),
-            ('2.53', '/v2.1/os-services/' + COMPUTE1_UUID,
-             {'status': 'enabled'}),
+            (
+                '2.52',
+                '/v2.1/os-services/enable',
+                {'host': 'compute1', 'binary': 'nova-compute'},
+            ),
+            (
+                '2.53',
+                '/v2.1/os-services/' + COMPUTE1_UUID,
+                {'status': 'enabled'},
+            ),
         ):
             services = self.cloud(pinned=pinned)
             self._compute1().update(status='disabled', disabled_reason='x')
@@ -264,7 +277,13 @@ class ServiceTest(testtools.TestCase):
         # 2.10 has no forced_down: the model says None, not False.
         self.assertIsNone(found[0].forced_down)
         self.assertEqual(
-            [('GET', '/v2.1/os-services?binary=nova-compute', None,
-              'compute 2.10')],
+            [
+                (
+                    'GET',
+                    '/v2.1/os-services?binary=nova-compute',
+                    None,
+                    'compute 2.10',
+                )
+            ],
             self.sent(),
         )
