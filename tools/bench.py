@@ -1,0 +1,262 @@
+"""hostctl's benchmark: start-up, and bulk work across thousands of targets.
+
+Run with ``./run bench``. The bulk scenarios talk to a stand-in server on
+127.0.0.1 that answers with Nova- and Trove-shaped pages: a real Nova with
+2,000 booted servers, or a real Trove with 1,000 guests, would take longer
+to build than to measure, and the point here is hostctl's own cost: how
+its time and request count grow with the number of targets. The stand-in
+pages lists as the real services do (Nova 1,000 per page, Trove 20), and a
+silent guest costs the agent timeout, as in Trove (SILENT_SECONDS).
+
+Nothing here leaves the loopback interface.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from urllib import parse
+
+HOSTCTL = os.path.join(os.path.dirname(sys.executable), 'hostctl')
+NOVA_PAGE = 1000
+TROVE_PAGE = 20
+SILENT_SECONDS = 1.0
+
+
+class StandIn(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(('127.0.0.1', 0), _Handler)
+        self.servers: list[dict] = []
+        self.instances: list[dict] = []
+        self.silent: set[str] = set()
+        self.requests = 0
+        self.lock = threading.Lock()
+
+    @property
+    def url(self):
+        return f'http://127.0.0.1:{self.server_address[1]}'
+
+    def populate(self, servers=0, instances=0, silent=0):
+        self.servers = [
+            {
+                'id': str(uuid.UUID(int=i + 1)),
+                'name': f'vm-{i}',
+                'status': 'ACTIVE',
+                'OS-EXT-STS:task_state': None,
+                'OS-EXT-STS:power_state': 1,
+                'OS-EXT-SRV-ATTR:host': f'compute{i % 50}',
+                'host_status': 'UP',
+                'tenant_id': 'p1',
+                'created': '2026-11-23T00:00:00Z',
+                'addresses': {
+                    'net': [{'addr': f'127.1.{i // 250}.{i % 250 + 1}'}]
+                },
+            }
+            for i in range(servers)
+        ]
+        self.instances = [
+            {
+                'id': str(uuid.UUID(int=10**6 + i)),
+                'name': f'db-{i}',
+                'status': 'ACTIVE',
+                'tenant_id': 'p1',
+            }
+            for i in range(instances)
+        ]
+        self.silent = {i['id'] for i in self.instances[:silent]}
+        self.requests = 0
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        server: StandIn = self.server
+        with server.lock:
+            server.requests += 1
+        url = parse.urlsplit(self.path)
+        query = dict(parse.parse_qsl(url.query))
+        path = url.path.rstrip('/')
+        if path == '/v2.1':
+            return self._json(
+                200,
+                {
+                    'version': {
+                        'id': 'v2.1',
+                        'status': 'CURRENT',
+                        'version': '2.104',
+                        'min_version': '2.1',
+                        'links': [
+                            {'rel': 'self', 'href': server.url + '/v2.1/'}
+                        ],
+                    }
+                },
+            )
+        if path == '/v2.1/servers/detail':
+            return self._page(
+                server.servers, query, NOVA_PAGE, 'servers', 'servers_links'
+            )
+        if path == '/db/v1.0/p1/mgmt/instances':
+            return self._page(
+                server.instances, query, TROVE_PAGE, 'instances', 'links'
+            )
+        if path.startswith('/db/v1.0/p1/mgmt/instances/') and path.endswith(
+            '/rpc_ping'
+        ):
+            ident = path.split('/')[-2]
+            if ident in server.silent:
+                time.sleep(SILENT_SECONDS)
+                return self._json(
+                    400,
+                    {
+                        'badRequest': {
+                            'code': 400,
+                            'message': 'Timeout trying to connect to the Guest Agent.',
+                        }
+                    },
+                )
+            return self._empty(204)
+        return self._json(
+            404, {'itemNotFound': {'code': 404, 'message': 'no route'}}
+        )
+
+    def _page(self, items, query, size, key, links_key):
+        start = 0
+        if 'marker' in query:
+            ids = [i['id'] for i in items]
+            start = ids.index(query['marker']) + 1
+        size = min(size, int(query.get('limit', size)))
+        page = items[start : start + size]
+        body = {key: page}
+        if start + size < len(items):
+            body[links_key] = [
+                {
+                    'rel': 'next',
+                    'href': f'https://elsewhere/?marker={page[-1]["id"]}',
+                }
+            ]
+        self._json(200, body)
+
+    def _json(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _empty(self, status):
+        self.send_response(status)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+
+
+def timed(argv, runs):
+    """Median wall time (s) of `runs` runs, and the last exit code."""
+    times, code = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            argv, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        )
+        times.append(time.perf_counter() - start)
+        code = done.returncode
+    return statistics.median(times), code
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        '--runs',
+        type=int,
+        default=5,
+        help='runs per measurement (median reported)',
+    )
+    parser.add_argument(
+        '--quick',
+        action='store_true',
+        help='smaller target counts, for a smoke run',
+    )
+    args = parser.parse_args()
+
+    rows = []
+    for label, argv in (
+        ('hostctl --version', [HOSTCTL, '--version']),
+        ('hostctl service-list --help', [HOSTCTL, 'service-list', '--help']),
+    ):
+        seconds, _ = timed(argv, args.runs)
+        rows.append((label, f'{seconds * 1000:.0f} ms', '-', '-'))
+
+    stand_in = StandIn()
+    threading.Thread(target=stand_in.serve_forever, daemon=True).start()
+    auth = [
+        '--os-token',
+        'bench',
+        '--os-endpoint',
+        stand_in.url + '/v2.1',
+        '--os-database-endpoint',
+        stand_in.url + '/db/v1.0/p1',
+    ]
+    counts = (10, 100, 1000) if args.quick else (10, 100, 1000, 2000)
+    for count in counts:
+        stand_in.populate(servers=count)
+        seconds, code = timed(
+            [HOSTCTL, *auth, 'server-list', '--all-projects', '-f', 'json'],
+            args.runs,
+        )
+        rows.append(
+            (
+                f'server-list, {count} servers',
+                f'{seconds:.2f} s',
+                stand_in.requests // args.runs,
+                code,
+            )
+        )
+    for count in (10, 100, 1000):
+        silent = count // 10
+        stand_in.populate(instances=count, silent=silent)
+        seconds, code = timed(
+            [
+                HOSTCTL,
+                *auth,
+                'instance-rpc-ping',
+                '--all',
+                '--concurrency',
+                '200',
+                '-f',
+                'json',
+            ],
+            max(1, args.runs // 2),
+        )
+        rows.append(
+            (
+                f'instance-rpc-ping --all, {count} guests '
+                f'({silent} silent, {SILENT_SECONDS:.0f} s each)',
+                f'{seconds:.2f} s',
+                stand_in.requests // max(1, args.runs // 2),
+                code,
+            )
+        )
+    stand_in.shutdown()
+
+    width = max(len(r[0]) for r in rows)
+    print(f'{"measurement":<{width}}  {"median":>9}  {"requests":>8}  exit')
+    for label, value, requests, code in rows:
+        print(f'{label:<{width}}  {value:>9}  {requests!s:>8}  {code}')
+
+
+if __name__ == '__main__':
+    main()
