@@ -88,14 +88,6 @@ class Conflict(HostctlError):
     exit_code = ExitCode.CONFLICT
 
 
-class PartialFailure(HostctlError):
-    exit_code = ExitCode.PARTIAL
-
-
-class NotAlive(HostctlError):
-    exit_code = ExitCode.NOT_ALIVE
-
-
 def server_message(exc) -> str:
     """The server's own words for an HTTP error, without the noise.
 

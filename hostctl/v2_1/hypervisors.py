@@ -81,9 +81,7 @@ class HypervisorManager(Manager):
                 items = self._client.get(url, version)['hypervisors']
         except exceptions.NotFound:
             # Nova answers a pattern that matches nothing with 404.
-            raise exceptions.NotFound(
-                f'no hypervisor hostname matches {matching!r}'
-            ) from None
+            raise _no_match(matching) from None
         return [Hypervisor.from_json(h) for h in items]
 
     @requires('2.1', what='showing a hypervisor')
@@ -131,16 +129,16 @@ class HypervisorManager(Manager):
                 if matching in (h.get('hypervisor_hostname') or '')
             ]
             if not found:
-                raise exceptions.NotFound(
-                    f'no hypervisor hostname matches {matching!r}'
-                )
+                raise _no_match(matching)
             return [Hypervisor.from_json(h) for h in found]
         try:
             body = self._client.get(
                 f'/os-hypervisors/{parse.quote(matching)}/search', version
             )
         except exceptions.NotFound:
-            raise exceptions.NotFound(
-                f'no hypervisor hostname matches {matching!r}'
-            ) from None
+            raise _no_match(matching) from None
         return [Hypervisor.from_json(h) for h in body['hypervisors']]
+
+
+def _no_match(pattern: str) -> exceptions.NotFound:
+    return exceptions.NotFound(f'no hypervisor hostname matches {pattern!r}')
