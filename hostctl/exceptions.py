@@ -137,7 +137,7 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
             )
         if code == 403:
             return AuthError(
-                f'{service} refused by policy: {message}', message
+                f"{service}'s policy refused the request: {message}", message
             )
         if code == 404:
             return NotFound(f'not found: {message}{where}')
