@@ -18,3 +18,25 @@ def next_marker(links) -> str | None:
             markers = query.get('marker')
             return markers[0] if markers else None
     return None
+
+
+def collect(get_page, key, links_key, params=None, limit=None) -> list:
+    """Every item of a list paged by marker, one page after another.
+
+    `get_page(params)` returns one page's body: items under `key`, the
+    ``next`` link under `links_key`. `limit` caps the total.
+    """
+    params = dict(params or {})
+    items: list = []
+    while True:
+        if limit is not None:
+            params['limit'] = limit - len(items)
+        body = get_page(params)
+        page = body.get(key, [])
+        items.extend(page)
+        marker = next_marker(body.get(links_key))
+        if not page or marker is None:
+            return items
+        if limit is not None and len(items) >= limit:
+            return items[:limit]
+        params['marker'] = marker

@@ -11,9 +11,17 @@ for commands that show every field.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, TypeVar
 
 M = TypeVar('M', bound='Model')
+
+_UUID = re.compile(r'[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}')
+
+
+def looks_like_uuid(text: str) -> bool:
+    """Whether `text` is an ID (Nova and Trove IDs are UUIDs), not a name."""
+    return bool(_UUID.fullmatch(text))
 
 
 def key(json_key: str, default: Any = None) -> Any:

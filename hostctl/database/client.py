@@ -74,13 +74,6 @@ class Client:
 
     def get_all(self, url, key, *, params=None):
         """Every page of a list; Trove links to the next page by marker."""
-        params = dict(params or {})
-        items: list = []
-        while True:
-            body = self.get(url, params=params)
-            page = body.get(key, [])
-            items.extend(page)
-            marker = links.next_marker(body.get('links'))
-            if not page or marker is None:
-                return items
-            params['marker'] = marker
+        return links.collect(
+            lambda page: self.get(url, params=page), key, 'links', params
+        )

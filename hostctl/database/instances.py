@@ -15,7 +15,6 @@ from urllib import parse
 
 from hostctl import exceptions
 from hostctl import models
-from hostctl.v2_1.hypervisors import looks_like_uuid
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +67,7 @@ class InstanceManager:
         looked up in one listing, and a name several instances share is an
         error that lists them.
         """
-        if all(looks_like_uuid(x) for x in names_or_ids):
+        if all(models.looks_like_uuid(x) for x in names_or_ids):
             return [Instance(id=x) for x in names_or_ids]
         everything = self.list_all()
         found = []

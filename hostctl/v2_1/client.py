@@ -126,20 +126,13 @@ class Client:
         Nova pages lists by marker and says there is more with a ``next``
         link in ``<key>_links``. `limit` caps the total.
         """
-        params = dict(params or {})
-        items: list = []
-        while True:
-            if limit is not None:
-                params['limit'] = limit - len(items)
-            body = self.get(url, version, params=params)
-            page = body.get(key, [])
-            items.extend(page)
-            marker = links.next_marker(body.get(f'{key}_links'))
-            if not page or marker is None:
-                return items
-            if limit is not None and len(items) >= limit:
-                return items[:limit]
-            params['marker'] = marker
+        return links.collect(
+            lambda page: self.get(url, version, params=page),
+            key,
+            f'{key}_links',
+            params,
+            limit,
+        )
 
     def put(self, url, version, *, json=None):
         return self._request('PUT', url, version, json=json)

@@ -10,7 +10,6 @@ on and the commands show them empty.
 from __future__ import annotations
 
 import dataclasses
-import re
 from urllib import parse
 
 from hostctl import exceptions
@@ -19,12 +18,6 @@ from hostctl.v2_1.base import Manager, requires
 
 PAGED = (2, 33)
 UUID_IDS = (2, 53)
-
-_UUID = re.compile(r'[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}')
-
-
-def looks_like_uuid(text: str) -> bool:
-    return bool(_UUID.fullmatch(text))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +81,7 @@ class HypervisorManager(Manager):
     def get(self, version, name_or_id: str) -> Hypervisor:
         """A hypervisor by ID (integer before 2.53, UUID from 2.53) or name."""
         is_id = (
-            looks_like_uuid(name_or_id)
+            models.looks_like_uuid(name_or_id)
             if version >= UUID_IDS
             else name_or_id.isdigit()
         )

@@ -17,7 +17,6 @@ from hostctl import exceptions
 from hostctl import models
 from hostctl.models import key
 from hostctl.v2_1.base import Manager, requires, text
-from hostctl.v2_1.hypervisors import looks_like_uuid
 
 HOST_STATUS = (2, 16)
 
@@ -49,7 +48,7 @@ class ServerManager(Manager):
     @requires('2.1', what='showing a server')
     def get(self, version, name_or_id: str, all_projects=False) -> Server:
         """A server by UUID, or by exact name (one lookup)."""
-        if looks_like_uuid(name_or_id):
+        if models.looks_like_uuid(name_or_id):
             try:
                 body = self._client.get(
                     f'/servers/{parse.quote(name_or_id)}', version
