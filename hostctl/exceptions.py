@@ -58,6 +58,9 @@ class HostctlError(Exception):
     """
 
     exit_code = ExitCode.UNEXPECTED
+    # The HTTP status the server answered, when an answer caused the error:
+    # callers that fall back (server-fping on a 410) test it.
+    http_status: int | None = None
 
     def __init__(self, message: str, detail: str | None = None) -> None:
         super().__init__(message)
@@ -124,36 +127,10 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
     from keystoneauth1 import exceptions as ksa
 
     if isinstance(exc, ksa.HttpError):
-        code = exc.http_status or 0
-        method = getattr(exc, 'method', None) or ''
-        url = getattr(exc, 'url', None) or ''
-        where = f' ({method} {url})' if method and url else ''
-        message = server_message(exc)
-        if code == 401:
-            return AuthError(
-                f'authentication refused by {service}: {message}; check '
-                'your credentials, or the role the command needs',
-                message,
-            )
-        if code == 403:
-            return AuthError(
-                f"{service}'s policy refused the request: {message}", message
-            )
-        if code == 404:
-            return NotFound(f'not found: {message}{where}')
-        if code == 409:
-            return Conflict(f'{service} refused the change: {message}')
-        if code == 406:
-            return UnsupportedVersion(
-                f'{service} does not accept the API version requested: '
-                f'{message}'
-            )
-        if 400 <= code < 500:
-            return UsageError(f'{service} rejected the request: {message}')
-        return ServerError(
-            f'{service} failed with HTTP {code}: {message}{where}; '
-            'try again later or ask the cloud operator'
-        )
+        error = _from_http_error(exc, service)
+        error.http_status = exc.http_status
+        error.detail = server_message(exc)
+        return error
     # keystoneauth raises ConnectTimeout for connect and read time-outs
     # alike: either way the cloud did not answer within --timeout.
     if isinstance(exc, ksa.ConnectTimeout):
@@ -186,6 +163,38 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
     if isinstance(exc, ksa.AuthorizationFailure):
         return AuthError(f'authentication failed: {_first_line(exc)}')
     return exc
+
+
+def _from_http_error(exc, service: str) -> HostctlError:
+    code = exc.http_status or 0
+    method = getattr(exc, 'method', None) or ''
+    url = getattr(exc, 'url', None) or ''
+    where = f' ({method} {url})' if method and url else ''
+    message = server_message(exc)
+    if code == 401:
+        return AuthError(
+            f'authentication refused by {service}: {message}; check '
+            'your credentials, or the role the command needs',
+            message,
+        )
+    if code == 403:
+        return AuthError(
+            f"{service}'s policy refused the request: {message}", message
+        )
+    if code == 404:
+        return NotFound(f'not found: {message}{where}')
+    if code == 409:
+        return Conflict(f'{service} refused the change: {message}')
+    if code == 406:
+        return UnsupportedVersion(
+            f'{service} does not accept the API version requested: {message}'
+        )
+    if 400 <= code < 500:
+        return UsageError(f'{service} rejected the request: {message}')
+    return ServerError(
+        f'{service} failed with HTTP {code}: {message}{where}; '
+        'try again later or ask the cloud operator'
+    )
 
 
 def _connection_message(exc: Exception) -> str:
