@@ -14,6 +14,7 @@ from hostctl import exceptions
 from hostctl import links
 from hostctl.v2_1 import MAX_VERSION, MIN_VERSION
 from hostctl.v2_1 import base
+from hostctl.v2_1 import fping
 from hostctl.v2_1 import hypervisors
 from hostctl.v2_1 import servers
 from hostctl.v2_1 import services
@@ -54,6 +55,7 @@ class Client:
         self.services = services.ServiceManager(self)
         self.hypervisors = hypervisors.HypervisorManager(self)
         self.servers = servers.ServerManager(self)
+        self.fping = fping.FpingManager(self)
 
     @functools.cached_property
     def server_versions(self) -> tuple[base.Version, base.Version]:
@@ -136,6 +138,9 @@ class Client:
 
     def put(self, url, version, *, json=None):
         return self._request('PUT', url, version, json=json)
+
+    def delete(self, url, version):
+        return self._request('DELETE', url, version)
 
     def _request(self, method, url, version, **kwargs):
         from keystoneauth1 import exceptions as ksa

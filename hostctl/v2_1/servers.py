@@ -75,6 +75,25 @@ class ServerManager(Manager):
             'give an ID'
         )
 
+    @requires('2.26', what='server tags')
+    def list_tagged(self, version, tag: str, **filters) -> list[Server]:
+        """Servers that carry `tag` (all pages), filtered by the API."""
+        return self._list(version, tags=tag, **filters)
+
+    @requires('2.26', what='server tags')
+    def add_tag(self, version, server_id: str, tag: str) -> None:
+        """Tag a server; tagging it again changes nothing."""
+        self._client.put(_tag_url(server_id, tag), version)
+
+    @requires('2.26', what='server tags')
+    def remove_tag(self, version, server_id: str, tag: str) -> bool:
+        """Untag a server; False when it did not carry the tag."""
+        try:
+            self._client.delete(_tag_url(server_id, tag), version)
+        except exceptions.NotFound:
+            return False
+        return True
+
     @requires('2.1', what='listing servers')
     def host_status_note(self, version, servers) -> str | None:
         """Why host_status is missing from `servers`, or None if it is not."""
@@ -101,6 +120,7 @@ class ServerManager(Manager):
         name=None,
         project=None,
         limit=None,
+        tags=None,
     ) -> list[Server]:
         params = {}
         # Another project's servers, or a host's, are only visible when
@@ -115,7 +135,13 @@ class ServerManager(Manager):
             params['status'] = status.upper()
         if name:
             params['name'] = name
+        if tags:
+            params['tags'] = tags
         items = self._client.get_all(
             '/servers/detail', version, 'servers', params=params, limit=limit
         )
         return [Server.from_json(s) for s in items]
+
+
+def _tag_url(server_id: str, tag: str) -> str:
+    return f'/servers/{parse.quote(server_id)}/tags/{parse.quote(tag)}'
