@@ -136,6 +136,19 @@ RPC_PING = (
 )
 
 
+# One server-fping check; --long says where the answer came from.
+FPING = (
+    Field('id', 'ID'),
+    Field('name', 'Name'),
+    Field('project_id', 'Project'),
+    Field('alive', 'Alive'),
+    Field('address', 'Address', long=True),
+    Field('rtt_ms', 'RTT (ms)', long=True),
+    Field('checked', 'Checked', long=True),
+    Field('answer', 'Answer', long=True),
+)
+
+
 def _chosen(table: Iterable[Field], long: bool) -> tuple[Field, ...]:
     return tuple(f for f in table if long or not f.long)
 
