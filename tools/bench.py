@@ -124,7 +124,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     {
                         'badRequest': {
                             'code': 400,
-                            'message': 'Timeout trying to connect to the Guest Agent.',
+                            'message': 'Timeout trying to connect to the '
+                            'Guest Agent.',
                         }
                     },
                 )
