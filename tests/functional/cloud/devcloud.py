@@ -1348,6 +1348,13 @@ def cmd_start(args):
     return 0
 
 
+def cmd_install(args):
+    """Build the service venvs and nothing else, so that a later start
+    needs no network (it may run in a namespace that has only loopback)."""
+    ensure_venvs(Settings(args), list(ALL_SERVICES))
+    return 0
+
+
 def cmd_stop(args):
     settings = Settings(args)
     services = Services(settings)
@@ -1443,6 +1450,7 @@ def _parser():
         start.add_argument(
             "--" + name.replace("_", "-") + "-port", type=int, dest=f"{name}_port"
         )
+    sub.add_parser("install", help="build the service venvs, start nothing")
     sub.add_parser("stop", help="stop everything started from the run dir")
     sub.add_parser("status", help="what runs and answers")
     env = sub.add_parser("env", help="print exports for a shell")
@@ -1461,6 +1469,7 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     command = {
         "start": cmd_start,
+        "install": cmd_install,
         "stop": cmd_stop,
         "status": cmd_status,
         "env": cmd_env,
