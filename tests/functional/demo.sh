@@ -51,16 +51,33 @@ step server-list --all-projects --host compute1 -c Name -c "Host Status"
 step hypervisor-list --matching compute1
 "${devcloud[@]}" heartbeat start compute1 >/dev/null
 
-say "6. Are the database guests reachable over RPC? (exit 3: some are not)"
+say "6. Are the servers alive? Nova's os-fping is gone (410), so hostctl probes"
+say "   their addresses itself; cache-1 does not answer, two have none (exit 3)."
+step server-fping --all-projects --long
+say "   Only the servers marked monitored:"
+step server-monitor web-1 -c Name -c Monitored
+step server-fping --all-projects --monitored
+step server-monitor --unset web-1 -c Name -c Monitored
+
+say "7. Are the database guests reachable over RPC? (exit 3: some are not)"
 step instance-rpc-ping --all
 
-say "7. A non-admin user sees no host status (policy), and is told why."
+say "8. A non-admin user sees no host status (policy), and is told why."
 step --os-cloud devcloud-member server-list -c Name -c "Host Status"
 
-say "8. A cloud too old for a command says so (exit 6)."
+say "9. A cloud too old for a command says so (exit 6)."
 step --os-compute-api-version 2.10 service-force-down compute1 nova-compute
 
-if [[ " $* " == *" --stop "* ]]; then
+if [[ -n ${HOSTCTL_NETNS:-} ]]; then
+    # The cloud lives in the demo's own network namespace, which ends with
+    # the demo: nothing outside could reach it.
+    "${devcloud[@]}" stop >/dev/null
+    printf '\n%sThe demo ran in a network namespace of its own, and its cloud is stopped.%s\n' "$bold" "$off"
+    printf 'To try hostctl by hand (outside it every 127.x address answers, cache-1 too):\n'
+    printf '  ./run cloud start && eval "$(./run cloud env)"\n'
+    printf '  .venv/bin/hostctl server-fping --all-projects --long\n'
+    printf 'Stop it with: ./run cloud stop\n'
+elif [[ " $* " == *" --stop "* ]]; then
     "${devcloud[@]}" stop
 else
     printf '\n%sThe cloud is still running. Try it:%s\n' "$bold" "$off"
