@@ -17,6 +17,7 @@ import argparse
 import http.server
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,6 +30,9 @@ HOSTCTL = os.path.join(os.path.dirname(sys.executable), 'hostctl')
 NOVA_PAGE = 1000
 TROVE_PAGE = 20
 SILENT_SECONDS = 1.0
+# tests/functional/netns.sh routes this range into a veth nothing answers
+# on; outside that namespace it answers like the rest of 127/8.
+DEAD_NET = '127.0.66'
 
 
 class StandIn(http.server.ThreadingHTTPServer):
@@ -46,7 +50,9 @@ class StandIn(http.server.ThreadingHTTPServer):
     def url(self):
         return f'http://127.0.0.1:{self.server_address[1]}'
 
-    def populate(self, servers=0, instances=0, silent=0):
+    def populate(self, servers=0, instances=0, silent=0, dead=0):
+        """`dead` servers get addresses in DEAD_NET, which answer nothing
+        inside ./run's network namespace."""
         self.servers = [
             {
                 'id': str(uuid.UUID(int=i + 1)),
@@ -58,9 +64,7 @@ class StandIn(http.server.ThreadingHTTPServer):
                 'host_status': 'UP',
                 'tenant_id': 'p1',
                 'created': '2026-11-23T00:00:00Z',
-                'addresses': {
-                    'net': [{'addr': f'127.1.{i // 250}.{i % 250 + 1}'}]
-                },
+                'addresses': {'net': [{'addr': _address(i, i < dead)}]},
             }
             for i in range(servers)
         ]
@@ -75,6 +79,12 @@ class StandIn(http.server.ThreadingHTTPServer):
         ]
         self.silent = {i['id'] for i in self.instances[:silent]}
         self.requests = 0
+
+
+def _address(i, dead):
+    if dead:
+        return f'{DEAD_NET}.{i % 250 + 1}'
+    return f'127.1.{i // 250}.{i % 250 + 1}'
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -104,6 +114,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                         ],
                     }
                 },
+            )
+        if path == '/v2.1/os-fping':
+            # As Nova answers today.
+            return self._json(
+                410, {'computeFault': {'code': 410, 'message': 'Gone.'}}
             )
         if path == '/v2.1/servers/detail':
             return self._page(
@@ -176,6 +191,74 @@ def timed(argv, runs):
         times.append(time.perf_counter() - start)
         code = done.returncode
     return statistics.median(times), code
+
+
+def fping_rows(stand_in, auth, args):
+    """server-fping across 10 to 1,000 servers, a tenth of them silent,
+    and the system's fping on the same addresses when it is installed."""
+    rows = []
+    dead_net = os.environ.get('HOSTCTL_DEAD_NET')
+    runs = max(1, args.runs // 2)
+    for count in (10, 100, 1000):
+        dead = count // 10 if dead_net else 0
+        stand_in.populate(servers=count, dead=dead)
+        what = f'{count} servers ({dead} silent, 1 s timeout)'
+        for label, extra in (('ICMP', []), ('TCP', ['--tcp', '9'])):
+            stand_in.requests = 0
+            seconds, code = timed(
+                [
+                    HOSTCTL,
+                    '--timeout',
+                    '1',
+                    *auth,
+                    'server-fping',
+                    '--all-projects',
+                    *extra,
+                    '-f',
+                    'json',
+                ],
+                runs,
+            )
+            rows.append(
+                (
+                    f'server-fping ({label}), {what}',
+                    f'{seconds:.2f} s',
+                    stand_in.requests // runs,
+                    code,
+                )
+            )
+        fping = shutil.which('fping')
+        if fping:
+            addresses = [
+                a['addr']
+                for s in stand_in.servers
+                for a in s['addresses']['net']
+            ]
+            for label, extra in (('', []), (' -i 1', ['-i', '1'])):
+                seconds, code = timed(
+                    [fping, '-q', '-r', '0', '-t', '1000', *extra, *addresses],
+                    runs,
+                )
+                rows.append(
+                    (
+                        f'system fping{label}, {what}',
+                        f'{seconds:.2f} s',
+                        '-',
+                        code,
+                    )
+                )
+    if not dead_net:
+        print(
+            'bench: not in the network namespace ./run makes: no server is '
+            'silent',
+            file=sys.stderr,
+        )
+    if not shutil.which('fping'):
+        print(
+            'bench: no fping binary here: skipped the comparison',
+            file=sys.stderr,
+        )
+    return rows
 
 
 def main():
@@ -251,6 +334,7 @@ def main():
                 code,
             )
         )
+    rows += fping_rows(stand_in, auth, args)
     stand_in.shutdown()
 
     width = max(len(r[0]) for r in rows)
