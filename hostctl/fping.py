@@ -17,11 +17,11 @@ own addresses from here (hostctl.probe), with the same selection:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 
 from hostctl import exceptions
 from hostctl import models
-from hostctl import probe
 
 LOG = logging.getLogger('hostctl')
 
@@ -75,10 +75,12 @@ def check(compute, selection: Selection, via: str, probing: Probing):
     """The checks of the selected servers; `via` is auto, api or probe."""
     if selection.include and selection.exclude:
         LOG.warning('--exclude is ignored with --include, as os-fping does')
+    # Server listings are shared, so a fallback does not ask twice.
+    lookup = Lookup(compute, selection)
     if via == 'probe' or (via == 'auto' and not _api_possible(compute)):
-        return by_probing(compute, selection, probing)
+        return by_probing(lookup, probing)
     try:
-        return by_api(compute, selection)
+        return by_api(lookup)
     except exceptions.HostctlError as exc:
         status = exc.http_status or 0
         if via == 'api':
@@ -97,7 +99,7 @@ def check(compute, selection: Selection, via: str, probing: Probing):
             status,
             exc.detail,
         )
-    return by_probing(compute, selection, probing)
+    return by_probing(lookup, probing)
 
 
 def _api_possible(compute) -> bool:
@@ -108,28 +110,88 @@ def _api_possible(compute) -> bool:
     return low <= API_LAST
 
 
-def by_api(compute, selection: Selection) -> list[Check]:
-    """Checks made by Nova through os-fping, named from one listing."""
-    if selection.servers:
-        servers = _resolve(compute, selection)
-        pings = [compute.fping.get(s.id) for s in servers]
-    else:
-        include = list(selection.include)
-        if selection.monitored:
-            servers = _tagged(compute, selection)
-            tagged = [s.id for s in servers]
-            include = (
-                [i for i in include if i in tagged] if include else tagged
+class Lookup:
+    """The servers a selection names, each listing asked for at most once."""
+
+    def __init__(self, compute, selection: Selection) -> None:
+        self.compute = compute
+        self.selection = selection
+
+    @functools.cached_property
+    def named(self) -> list:
+        servers = [
+            self.compute.servers.get(
+                name, all_projects=self.selection.all_projects
             )
-            if not include:
-                return []
-        else:
-            servers = compute.servers.list(all_projects=selection.all_projects)
-        pings = compute.fping.list(
+            for name in dict.fromkeys(self.selection.servers)
+        ]
+        return list({s.id: s for s in servers}.values())
+
+    @functools.cached_property
+    def tagged(self) -> list:
+        servers = self.compute.servers.list_tagged(
+            MONITORED_TAG, all_projects=self.selection.all_projects
+        )
+        if not servers:
+            LOG.warning(
+                'no server is tagged %r%s; mark one with server-monitor',
+                MONITORED_TAG,
+                ' in any project' if self.selection.all_projects else '',
+            )
+        return servers
+
+    @functools.cached_property
+    def listed(self) -> list:
+        return self.compute.servers.list(
+            all_projects=self.selection.all_projects
+        )
+
+    def selected(self) -> list:
+        """The servers to check, filtered as os-fping filters them."""
+        selection = self.selection
+        if selection.servers:
+            return self.named
+        servers = self.tagged if selection.monitored else self.listed
+        if selection.include:
+            wanted = set(selection.include)
+            _note_unmatched('--include', wanted, servers)
+            return [s for s in servers if s.id in wanted]
+        if selection.exclude:
+            unwanted = set(selection.exclude)
+            _note_unmatched('--exclude', unwanted, servers)
+            return [s for s in servers if s.id not in unwanted]
+        return servers
+
+
+def by_api(lookup: Lookup) -> list[Check]:
+    """Checks made by Nova through os-fping, named from one listing."""
+    selection, fping = lookup.selection, lookup.compute.fping
+    if selection.servers:
+        pings = [fping.get(s.id) for s in lookup.named]
+        servers = lookup.named
+    elif selection.monitored:
+        tagged = [s.id for s in lookup.tagged]
+        include = (
+            [i for i in selection.include if i in tagged]
+            if selection.include
+            else tagged
+        )
+        if not include:
+            return []
+        pings = fping.list(
             all_projects=selection.all_projects,
             include=include,
             exclude=selection.exclude,
         )
+        servers = lookup.tagged
+    else:
+        # The API first: where it is gone, no listing is wasted on it.
+        pings = fping.list(
+            all_projects=selection.all_projects,
+            include=selection.include,
+            exclude=selection.exclude,
+        )
+        servers = lookup.listed if pings else []
     names = {s.id: s.name for s in servers}
     return [
         Check(p.id, names.get(p.id), p.project_id, bool(p.alive), API)
@@ -137,10 +199,12 @@ def by_api(compute, selection: Selection) -> list[Check]:
     ]
 
 
-def by_probing(compute, selection: Selection, probing: Probing) -> list:
+def by_probing(lookup: Lookup, probing: Probing) -> list[Check]:
     """Checks made here, by probing each selected server's addresses."""
+    from hostctl import probe  # asyncio: only when probing
+
     transport = probing.make_transport()
-    servers = select(compute, selection)
+    servers = lookup.selected()
     targets = {
         s.id: addresses(s, probing.address_type, probing.networks)
         for s in servers
@@ -164,25 +228,6 @@ def by_probing(compute, selection: Selection, probing: Probing) -> list:
         )
         for s in servers
     ]
-
-
-def select(compute, selection: Selection) -> list:
-    """The servers to check, filtered as os-fping filters them."""
-    if selection.servers:
-        return _resolve(compute, selection)
-    if selection.monitored:
-        servers = _tagged(compute, selection)
-    else:
-        servers = compute.servers.list(all_projects=selection.all_projects)
-    if selection.include:
-        wanted = set(selection.include)
-        _note_unmatched('--include', wanted, servers)
-        return [s for s in servers if s.id in wanted]
-    if selection.exclude:
-        unwanted = set(selection.exclude)
-        _note_unmatched('--exclude', unwanted, servers)
-        return [s for s in servers if s.id not in unwanted]
-    return servers
 
 
 def addresses(server, address_type='any', networks=()) -> list[str]:
@@ -216,27 +261,6 @@ def server_ids(option: str, values) -> tuple[str, ...]:
                 )
             ids.append(item)
     return tuple(dict.fromkeys(ids))
-
-
-def _resolve(compute, selection: Selection) -> list:
-    servers = [
-        compute.servers.get(name, all_projects=selection.all_projects)
-        for name in dict.fromkeys(selection.servers)
-    ]
-    return list({s.id: s for s in servers}.values())
-
-
-def _tagged(compute, selection: Selection) -> list:
-    servers = compute.servers.list_tagged(
-        MONITORED_TAG, all_projects=selection.all_projects
-    )
-    if not servers:
-        LOG.warning(
-            'no server is tagged %r%s; mark one with server-monitor',
-            MONITORED_TAG,
-            ' in any project' if selection.all_projects else '',
-        )
-    return servers
 
 
 def _note_unmatched(option, ids, servers) -> None:

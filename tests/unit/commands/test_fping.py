@@ -168,6 +168,11 @@ class FpingTest(cli.TestCase):
                 [('web-1', False), ('web-2', True), ('db-1', False)],
                 [(r['Name'], r['Alive']) for r in json.loads(out)],
             )
+            # os-fping first, then one listing for the probes.
+            self.assertEqual(
+                ['/v2.1/os-fping', '/v2.1/servers/detail'],
+                [r.path for r in self.compute.api_requests()],
+            )
             # Asked at 2.35, the last version that had os-fping.
             self.assertEqual(
                 'compute 2.35',
