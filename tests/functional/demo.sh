@@ -51,8 +51,7 @@ step server-list --all-projects --host compute1 -c Name -c "Host Status"
 step hypervisor-list --matching compute1
 "${devcloud[@]}" heartbeat start compute1 >/dev/null
 
-say "6. Are the servers alive? Nova's os-fping is gone (410), so hostctl probes"
-say "   their addresses itself; cache-1 does not answer, two have none (exit 3)."
+say "6. Are the servers alive? os-fping is gone, so hostctl probes them (exit 3: some are not)."
 step server-fping --all-projects --long
 say "   Only the servers marked monitored:"
 step server-monitor web-1 -c Name -c Monitored
