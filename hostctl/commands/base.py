@@ -126,6 +126,16 @@ def add_all_projects_argument(parser) -> None:
     )
 
 
+def add_concurrency_argument(parser, default: int, what: str) -> None:
+    parser.add_argument(
+        '--concurrency',
+        metavar='<count>',
+        type=positive_int,
+        default=default,
+        help=f'{what} under way at once (default: {default}).',
+    )
+
+
 def positive_int(text: str) -> int:
     import argparse
 

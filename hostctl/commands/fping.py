@@ -89,13 +89,7 @@ class FpingServer(base.CheckLister):
             help='Probes per address before it counts as silent; each '
             'waits up to --timeout (default: 1).',
         )
-        parser.add_argument(
-            '--concurrency',
-            metavar='<count>',
-            type=base.positive_int,
-            default=1000,
-            help='Probes under way at once (default: 1000).',
-        )
+        base.add_concurrency_argument(parser, 1000, 'Probes')
         base.add_long_argument(parser)
         return parser
 

@@ -32,13 +32,7 @@ class RpcPingInstance(base.CheckLister):
             action='store_true',
             help='Ping every instance of every project.',
         )
-        parser.add_argument(
-            '--concurrency',
-            metavar='<count>',
-            type=base.positive_int,
-            default=50,
-            help='Pings under way at once (default: 50).',
-        )
+        base.add_concurrency_argument(parser, 50, 'Pings')
         return parser
 
     def take_action(self, parsed_args):
