@@ -242,23 +242,51 @@ class PollRecipeTest(base.TestCase):
 
 
 class CiSmokeRecipeTest(base.TestCase):
-    def has_server_fping(self):
-        return hostctl('help', 'server-fping', cloud_name=None).rc == 0
-
-    def test_fails_with_3_and_says_which_guests(self):
-        instances = base.cloud()['instances']
+    def test_fails_with_3_and_says_which_servers_and_guests(self):
         result = recipe('ci-smoke.sh')
         self.assertEqual(3, result.rc, result.out + result.err)
         lines = result.out.splitlines()
-        self.assertIn(f'alive        {instances["answering"]["name"]}', lines)
+        # Servers first: probed from here, since Nova 34 has no os-fping.
+        servers = lines[: lines.index('== servers: exit 3') + 1]
+        self.assertEqual(
+            '== servers: hostctl server-fping --all-projects --long',
+            servers[0],
+        )
+        expected = {
+            'live': 'alive        {name}',
+            'no-network': 'NOT ALIVE    {name}: no address to probe',
+            'no-host': 'NOT ALIVE    {name}: no address to probe',
+            # Silent only where ./run routes the dead range nowhere.
+            'dead': 'NOT ALIVE    {name}: no answer'
+            if os.environ.get('HOSTCTL_DEAD_NET')
+            else 'alive        {name}',
+        }
+        self.assertEqual(
+            sorted(
+                expected[s['role']].format(name=s['name'])
+                for s in base.cloud()['servers']
+            ),
+            sorted(servers[1:-1]),
+        )
+        # Then the guests.
+        instances = base.cloud()['instances']
+        guests = lines[len(servers) :]
+        self.assertEqual(
+            [
+                '== guests: hostctl instance-rpc-ping --all',
+                '== guests: exit 3',
+            ],
+            [guests[0], guests[-1]],
+        )
+        self.assertIn(f'alive        {instances["answering"]["name"]}', guests)
         self.assertIn(
             f'NOT ALIVE    {instances["silent"]["name"]}: '
             'Timeout trying to connect to the Guest Agent.',
-            lines,
+            guests,
         )
         failing = [
             line
-            for line in lines
+            for line in guests
             if line.startswith(
                 f'NOT ALIVE    {instances["failing"]["name"]}: '
             )
@@ -267,23 +295,36 @@ class CiSmokeRecipeTest(base.TestCase):
         self.assertIn(
             'An error occurred communicating with the guest', failing[0]
         )
-        self.assertIn('== guests: exit 3', lines)
+        self.assertEqual(len(instances) + 2, len(guests), result.out)
         self.assertIn(
             f'hostctl: 2 of {len(instances)} guests not alive', result.err
         )
-        if self.has_server_fping():
-            self.assertIn(
-                '== servers: hostctl server-fping --all-projects', lines
-            )
-        else:
-            self.assertIn(
-                '== servers: this hostctl has no server-fping; not checked',
-                result.err,
-            )
+        self.assertNotIn('Traceback', result.err)
+
+    def test_options_go_to_server_fping(self):
+        # Only the live servers: the servers' check passes, and the job
+        # still fails with 3 for the guests.
+        live = [
+            s['id'] for s in base.cloud()['servers'] if s['role'] == 'live'
+        ]
+        result = recipe('ci-smoke.sh', '--include', ','.join(live))
+        self.assertEqual(3, result.rc, result.out + result.err)
+        self.assertIn('== servers: exit 0', result.out.splitlines())
+        self.assertNotIn('NOT ALIVE    web-', result.out)
+        self.assertIn('== guests: exit 3', result.out.splitlines())
 
     def test_a_member_fails_with_5(self):
         result = recipe('ci-smoke.sh', cloud_name='member')
         self.assertEqual(5, result.rc, result.out + result.err)
-        self.assertIn('== guests: exit 5', result.out.splitlines())
+        self.assertEqual(
+            [
+                '== servers: hostctl server-fping --all-projects --long',
+                '== servers: exit 5',
+                '== guests: hostctl instance-rpc-ping --all',
+                '== guests: exit 5',
+            ],
+            result.out.splitlines(),
+        )
+        self.assertIn('policy refused the request', result.err)
         self.assertIn('need the admin role', result.err)
         self.assertNotIn('Traceback', result.err)

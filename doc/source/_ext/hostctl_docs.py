@@ -107,14 +107,18 @@ class ExitCodes(rst.Directive):
 
 class Microversions(rst.Directive):
     has_content = False
-    MODULES = ('services', 'hypervisors', 'servers')
 
     def run(self):
+        import pkgutil
+
+        from hostctl import v2_1
         from hostctl.v2_1 import base
 
         rows = []
-        for name in self.MODULES:
-            module = importlib.import_module(f'hostctl.v2_1.{name}')
+        # Every module of the compute client, so that a new one cannot be
+        # left out of the table.
+        for info in sorted(pkgutil.iter_modules(v2_1.__path__)):
+            module = importlib.import_module(f'hostctl.v2_1.{info.name}')
             for cls in vars(module).values():
                 if not (
                     isinstance(cls, type) and issubclass(cls, base.Manager)
@@ -124,9 +128,7 @@ class Microversions(rst.Directive):
                     versions = getattr(method, 'versions', None)
                     if versions is None:
                         continue
-                    low, high = versions
-                    what = method.what
-                    row = (what[0].upper() + what[1:], base.span(low, high))
+                    row = (method.what, base.span(*versions))
                     if row not in rows:
                         rows.append(row)
         if not rows:
