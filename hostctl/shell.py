@@ -180,38 +180,59 @@ def _add_auth_options(parser) -> None:
         default=_env('OS_AUTH_URL'),
         help='Identity service URL.',
     )
-    add('--os-username', metavar='<name>', default=_env('OS_USERNAME'))
-    add('--os-user-id', metavar='<id>', default=_env('OS_USER_ID'))
-    add('--os-password', metavar='<password>', default=_env('OS_PASSWORD'))
+    add(
+        '--os-username',
+        metavar='<name>',
+        default=_env('OS_USERNAME'),
+        help='User name (password authentication).',
+    )
+    add(
+        '--os-user-id',
+        metavar='<id>',
+        default=_env('OS_USER_ID'),
+        help='User ID, instead of the name.',
+    )
+    add(
+        '--os-password',
+        metavar='<password>',
+        default=_env('OS_PASSWORD'),
+        help='Password (better in secure.yaml or OS_PASSWORD).',
+    )
     add(
         '--os-project-name',
         metavar='<name>',
         default=_env('OS_PROJECT_NAME', 'OS_TENANT_NAME'),
+        help='Project to scope to (also OS_TENANT_NAME).',
     )
     add(
         '--os-project-id',
         metavar='<id>',
         default=_env('OS_PROJECT_ID', 'OS_TENANT_ID'),
+        help='Project ID, instead of the name (also OS_TENANT_ID).',
     )
     add(
         '--os-user-domain-name',
         metavar='<name>',
         default=_env('OS_USER_DOMAIN_NAME'),
+        help="The user's domain, for example Default.",
     )
     add(
         '--os-user-domain-id',
         metavar='<id>',
         default=_env('OS_USER_DOMAIN_ID'),
+        help="The user's domain ID, for example default.",
     )
     add(
         '--os-project-domain-name',
         metavar='<name>',
         default=_env('OS_PROJECT_DOMAIN_NAME'),
+        help="The project's domain.",
     )
     add(
         '--os-project-domain-id',
         metavar='<id>',
         default=_env('OS_PROJECT_DOMAIN_ID'),
+        help="The project's domain ID.",
     )
     add(
         '--os-domain-name',
@@ -219,7 +240,12 @@ def _add_auth_options(parser) -> None:
         default=_env('OS_DOMAIN_NAME'),
         help='Domain to scope to (domain-scoped token).',
     )
-    add('--os-domain-id', metavar='<id>', default=_env('OS_DOMAIN_ID'))
+    add(
+        '--os-domain-id',
+        metavar='<id>',
+        default=_env('OS_DOMAIN_ID'),
+        help='Domain ID to scope to, instead of the name.',
+    )
     add(
         '--os-token',
         metavar='<token>',
@@ -231,23 +257,33 @@ def _add_auth_options(parser) -> None:
         '--os-application-credential-id',
         metavar='<id>',
         default=_env('OS_APPLICATION_CREDENTIAL_ID'),
+        help='Application credential ID (--os-auth-type '
+        'v3applicationcredential).',
     )
     add(
         '--os-application-credential-name',
         metavar='<name>',
         default=_env('OS_APPLICATION_CREDENTIAL_NAME'),
+        help='Application credential name, with --os-username, instead of '
+        'the ID.',
     )
     add(
         '--os-application-credential-secret',
         metavar='<secret>',
         default=_env('OS_APPLICATION_CREDENTIAL_SECRET'),
+        help="The application credential's secret.",
     )
 
 
 def _add_connection_options(parser) -> None:
     group = parser.add_argument_group('connection')
     add = group.add_argument
-    add('--os-region-name', metavar='<region>', default=_env('OS_REGION_NAME'))
+    add(
+        '--os-region-name',
+        metavar='<region>',
+        default=_env('OS_REGION_NAME'),
+        help='Region of the endpoints to use, for example RegionOne.',
+    )
     add(
         '--os-interface',
         metavar='<interface>',

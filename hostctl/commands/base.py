@@ -9,8 +9,20 @@ from cliff import lister
 from cliff import show
 
 from hostctl import exceptions
+from hostctl.commands import fields
 
 LOG = logging.getLogger('hostctl')
+
+# Formats that print a value's text: a value the API did not give would
+# print as "None" there, so it is blank, as in a table. json and yaml keep
+# null.
+TEXT_FORMATS = frozenset({'csv', 'value', 'shell'})
+
+
+def _blank_empty(values, parsed_args):
+    if parsed_args.formatter not in TEXT_FORMATS:
+        return values
+    return tuple('' if v is None or v is fields.EMPTY else v for v in values)
 
 
 class _Reporting(command.Command):
@@ -57,7 +69,9 @@ class _Reporting(command.Command):
 
 
 class Lister(_Reporting, lister.Lister):
-    pass
+    def produce_output(self, parsed_args, column_names, data):
+        rows = (_blank_empty(row, parsed_args) for row in data)
+        return super().produce_output(parsed_args, column_names, rows)
 
 
 class CheckLister(Lister):
@@ -98,7 +112,9 @@ def check_outcome(alive, failures, what: str) -> exceptions.ExitCode:
 
 
 class ShowOne(_Reporting, show.ShowOne):
-    pass
+    def produce_output(self, parsed_args, column_names, data):
+        values = _blank_empty(data, parsed_args)
+        return super().produce_output(parsed_args, column_names, values)
 
 
 def add_service_arguments(parser) -> None:

@@ -62,7 +62,9 @@ def requires(low: str, high: str | None = None, *, what: str):
             version = self._client.version_for(low_v, high_v, what)
             return method(self, version, *args, **kwargs)
 
+        # Read by the documentation's table of operations and versions.
         wrapper.versions = (low_v, high_v)
+        wrapper.what = what
         return wrapper
 
     return decorate

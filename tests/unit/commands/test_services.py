@@ -81,6 +81,35 @@ class ServiceCommandTest(cli.TestCase):
             ['compute1', 'nova', 'enabled', 'up', '', ''], cells[2:8]
         )
 
+    def test_absent_values_are_blank_in_csv_value_and_shell(self):
+        # Below 2.11 there is no forced_down; compute1 has no disabled
+        # reason either. Neither may print as "None".
+        self.useFixture(fakes.ComputeFixture('2.1', '2.10'))
+        columns = ('-c', 'Host', '-c', 'Forced Down', '-c', 'Disabled Reason')
+        rc, out, _ = self.hostctl(
+            'service-list', '--host', 'compute1', '-f', 'value', *columns
+        )
+        self.assertEqual((0, 'compute1  \n'), (rc, out))
+        rc, out, _ = self.hostctl(
+            'service-list', '--host', 'compute1', '-f', 'csv', *columns
+        )
+        self.assertEqual(
+            (0, '"Host","Forced Down","Disabled Reason"\n"compute1","",""\n'),
+            (rc, out),
+        )
+        rc, out, _ = self.hostctl(
+            'service-enable',
+            'compute1',
+            'nova-compute',
+            '-f',
+            'shell',
+            *columns,
+        )
+        self.assertEqual(
+            (0, 'host="compute1"\nforced_down=""\ndisabled_reason=""\n'),
+            (rc, out),
+        )
+
     def test_force_down_shows_the_service_as_it_now_stands(self):
         self.compute.mock.put(
             fakes.COMPUTE_URL
