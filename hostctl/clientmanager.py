@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib.util
+import logging
 import sys
 import types
 
@@ -88,10 +89,14 @@ def token_endpoint_mode(options) -> bool:
 
 def make_session(options):
     """A keystoneauth1 Session and the endpoints, from the global options."""
+    if options.insecure:
+        _warn_insecure()
     if token_endpoint_mode(options):
         return _token_endpoint_session(options)
     loader = _config_loader()
     from openstack import exceptions as sdk_exceptions
+
+    from hostctl import transport
 
     settings = {}
     for name in _AUTH_OPTIONS:
@@ -107,7 +112,12 @@ def make_session(options):
     if 'token' in settings and 'auth_type' not in settings:
         settings['auth_type'] = 'token'
     try:
-        config = loader.OpenStackConfig(app_name='hostctl')
+        config = loader.OpenStackConfig(
+            app_name='hostctl',
+            session_constructor=functools.partial(
+                transport.Session, retries=_retries(options)
+            ),
+        )
         region = config.get_one(
             cloud=options.os_cloud, validate=True, **settings
         )
@@ -130,18 +140,46 @@ def make_session(options):
     return session, endpoints
 
 
+def _warn_insecure() -> None:
+    # One line from hostctl instead of urllib3's warning on every request.
+    import warnings
+
+    from urllib3 import exceptions as urllib3_exceptions
+
+    warnings.filterwarnings(
+        'ignore', category=urllib3_exceptions.InsecureRequestWarning
+    )
+    logging.getLogger('hostctl').warning(
+        '--insecure: TLS certificates are not verified, so the server may '
+        'not be who it claims to be; give --os-cacert instead'
+    )
+
+
 def _token_endpoint_session(options):
-    from keystoneauth1 import session as ksa_session
     from keystoneauth1 import token_endpoint
+
+    from hostctl import transport
 
     auth = token_endpoint.Token(options.os_endpoint, options.os_token)
     verify = False if options.insecure else (options.os_cacert or True)
-    session = ksa_session.Session(
-        auth=auth, verify=verify, timeout=options.timeout
+    session = transport.Session(
+        auth=auth,
+        verify=verify,
+        timeout=options.timeout,
+        retries=_retries(options),
     )
     return session, Endpoints(
         compute=options.os_endpoint, database=options.os_database_endpoint
     )
+
+
+def _retries(options) -> int:
+    retries = getattr(options, 'retries', None)
+    if retries is None:
+        from hostctl import transport
+
+        return transport.DEFAULT_RETRIES
+    return retries
 
 
 class ClientManager:

@@ -110,10 +110,16 @@ def server_message(exc) -> str:
         (fault,) = body.values()
         if isinstance(fault, dict) and fault.get('message'):
             return str(fault['message']).strip().splitlines()[0]
+    reason = getattr(response, 'reason', '') if response is not None else ''
     details = getattr(exc, 'details', None) or getattr(exc, 'message', '')
-    if not details and response is not None:
-        details = getattr(response, 'reason', '')
-    text = str(details).strip() or exc.__class__.__name__
+    text = str(details or reason or '').strip()
+    if text.startswith('<'):
+        # An HTML error page: a proxy or load balancer in front of the
+        # API answered, not the API. Its title says enough.
+        title = re.search(r'<title>(.*?)</title>', text, re.I | re.S)
+        words = ' '.join(title.group(1).split()) if title else reason
+        return f'{words or "error"} (an HTML page, not an API answer)'
+    text = text or exc.__class__.__name__
     return text.splitlines()[0]
 
 
@@ -131,13 +137,8 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
         error.http_status = exc.http_status
         error.detail = server_message(exc)
         return error
-    # keystoneauth raises ConnectTimeout for connect and read time-outs
-    # alike: either way the cloud did not answer within --timeout.
-    if isinstance(exc, ksa.ConnectTimeout):
-        return ServerError(
-            f'{service} did not answer in time: {_first_line(exc)}; '
-            'raise --timeout or try again later'
-        )
+    if isinstance(exc, ksa.ConnectTimeout) or _timed_out(exc):
+        return ServerError(_timeout_message(exc, service))
     if isinstance(exc, ksa.SSLError):
         return ServerError(
             f'TLS error talking to {service}: {_first_line(exc)}; '
@@ -147,7 +148,7 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
         return ServerError(_connection_message(exc))
     if isinstance(exc, ksa.EndpointNotFound | ksa.EmptyCatalog):
         return UsageError(
-            f'no {service} endpoint in the service catalogue for this '
+            f'{service} has no endpoint in the service catalogue for this '
             'region and interface: check --os-region-name and '
             '--os-interface'
         )
@@ -197,6 +198,25 @@ def _from_http_error(exc, service: str) -> HostctlError:
     )
 
 
+def _timed_out(exc: Exception) -> bool:
+    # hostctl's transport reports time-outs as TimedOut (so that
+    # keystoneauth does not retry them); keystoneauth wraps it as an
+    # UnknownConnectionError.
+    original = getattr(exc, 'original', None)
+    return type(original).__name__ == 'TimedOut'
+
+
+def _timeout_message(exc: Exception, service: str) -> str:
+    match = re.search(r'(?:Request to|exception for) (\S+?):? ', str(exc))
+    where = match.group(1) if match else service
+    original = getattr(exc, 'original', None)
+    if getattr(original, 'connecting', False):
+        what = f'could not connect to {where} within --timeout'
+    else:
+        what = f'{where} did not answer within --timeout'
+    return f'{what}; raise --timeout, or try again when the cloud is less busy'
+
+
 def _connection_message(exc: Exception) -> str:
     """'cannot reach <url> (connection refused)', without urllib3's novel.
 
@@ -214,6 +234,8 @@ def _connection_message(exc: Exception) -> str:
         ('No route to host', 'no route to host'),
         ('Connection reset', 'connection reset'),
         ('RemoteDisconnected', 'the server closed the connection'),
+        ('connection broken', 'the connection broke mid-answer'),
+        ('Connection aborted', 'the connection broke mid-answer'),
     )
     reason = next(
         (words for needle, words in reasons if needle in text),

@@ -53,6 +53,18 @@ def _timeout(text: str) -> float:
     return value
 
 
+def _retries(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f'invalid retries {text!r}: give a whole number, 0 or more'
+        )
+    return value
+
+
 def _version() -> str:
     from importlib import metadata
 
@@ -332,7 +344,17 @@ def _add_connection_options(parser) -> None:
         metavar='<seconds>',
         type=_timeout,
         default=_env('HOSTCTL_TIMEOUT'),
-        help='Give up on a request after this many seconds.',
+        help='Give up on a request after this many seconds; a request '
+        'that timed out is not retried.',
+    )
+    add(
+        '--retries',
+        metavar='<count>',
+        type=_retries,
+        default=_env('HOSTCTL_RETRIES'),
+        help='Retry a request that can safely be repeated (GET, PUT) this '
+        'many times, with backoff, when the connection fails or the cloud '
+        'answers 502, 503 or 504 (default: 3; 0 turns retries off).',
     )
     add(
         '--os-compute-api-version',

@@ -71,12 +71,33 @@ class Client:
                 'no compute endpoint in the service catalogue: check '
                 '--os-region-name and --os-interface'
             )
+        if data.status is None:
+            self._no_version_document(data.catalog_url)
         high = data.max_microversion
         if not high:
             # A cloud without microversions speaks the 2.0/2.1 base API.
             return MIN_VERSION, MIN_VERSION
         low = data.min_microversion or MIN_VERSION
         return (low[0], low[1]), (high[0], high[1])
+
+    def _no_version_document(self, url):
+        """Say why the version document could not be read.
+
+        keystoneauth does not raise when it cannot read it: it falls back to
+        the catalogue's URL, with no microversions, and hostctl would then
+        claim the cloud serves only 2.1. One more request, not retried
+        (keystoneauth already retried), finds the reason.
+        """
+        from keystoneauth1 import exceptions as ksa
+
+        try:
+            self._adapter.get(url, connect_retries=0, status_code_retries=0)
+        except ksa.ClientException as exc:
+            raise exceptions.from_keystoneauth(exc, SERVICE) from exc
+        raise exceptions.ServerError(
+            f'cannot read the API versions of {SERVICE} at {url}; try again '
+            'later or ask the cloud operator'
+        )
 
     def version_for(
         self, low: base.Version, high: base.Version | None, what: str
@@ -150,7 +171,14 @@ class Client:
                 url, method, microversion=base.text(version), **kwargs
             )
         except ksa.ClientException as exc:
-            raise exceptions.from_keystoneauth(exc, SERVICE) from exc
+            error = exceptions.from_keystoneauth(exc, SERVICE)
+            if method != 'GET' and isinstance(error, exceptions.ServerError):
+                # The request may have been carried out before the failure.
+                error = exceptions.ServerError(
+                    f'{error}; the change may or may not have been made: '
+                    'look before trying again'
+                )
+            raise error from exc
         if not response.content:
             return {}
         try:

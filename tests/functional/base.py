@@ -16,7 +16,10 @@ import subprocess
 import sys
 import urllib.request
 
+import fixtures
 import testtools
+
+from tests.functional import faultproxy
 
 TOP = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -103,6 +106,46 @@ def issue_token(user='admin') -> str:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.headers['X-Subject-Token']
+
+
+class ProxiedCloud(fixtures.Fixture):
+    """The local cloud behind a fault-injecting proxy (faultproxy.py).
+
+    `self.proxy` takes the test's fault rules and records every request;
+    `self.hostctl(...)` runs hostctl with a clouds.yaml whose auth URL is
+    the proxy's, so that every request passes through it. `tls` is
+    (certfile, keyfile) to serve HTTPS.
+    """
+
+    def __init__(self, tls=None) -> None:
+        super().__init__()
+        self.tls = tls
+
+    def _setUp(self) -> None:
+        facts = cloud()
+        services = facts['services']
+        self.proxy = faultproxy.FaultProxy(
+            {
+                'identity': services['keystone']['url'],
+                'compute': services['nova']['url'],
+                'database': services['trove']['url'],
+            },
+            tls=self.tls,
+        ).start()
+        self.addCleanup(self.proxy.stop)
+        self.auth_url = self.proxy.url('identity') + '/v3'
+        with open(facts['clouds_yaml']) as f:
+            text = f.read().replace(facts['auth_url'], self.auth_url)
+        path = os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'clouds.yaml'
+        )
+        with open(path, 'w') as f:
+            f.write(text)
+        self.env = clean_env(OS_CLIENT_CONFIG_FILE=path)
+
+    def hostctl(self, *argv, **kwargs) -> Result:
+        kwargs.setdefault('env', self.env)
+        return hostctl(*argv, **kwargs)
 
 
 class TestCase(testtools.TestCase):

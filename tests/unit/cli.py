@@ -53,3 +53,7 @@ class TestCase(testtools.TestCase):
         home = self.useFixture(fixtures.TempDir()).path
         self.useFixture(fixtures.EnvironmentVariable('HOME', home))
         self.useFixture(fixtures.EnvironmentVariable('XDG_CONFIG_HOME'))
+        # keystoneauth's retry backoff, recorded instead of slept.
+        self.backoff = self.useFixture(
+            fixtures.MockPatch('keystoneauth1.session.time.sleep')
+        ).mock

@@ -192,7 +192,11 @@ class RpcPingTest(cli.TestCase):
         )
         rc, rows, _ = self.ping(IDS['answering'])
         self.assertEqual(7, rc)
-        self.assertIn('did not answer in time', rows[0]['Error'])
+        self.assertIn(
+            f'could not connect to {DB_URL}/mgmt/instances/'
+            f'{IDS["answering"]}/rpc_ping within --timeout',
+            rows[0]['Error'],
+        )
 
     def test_names_or_all_is_required(self):
         rc, _, err = self.ping()

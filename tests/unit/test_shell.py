@@ -222,7 +222,13 @@ class ErrorExitCodeTest(cli.TestCase):
 
         rc, err = self.fail_with(exc=requests.exceptions.ReadTimeout)
         self.assertEqual(exceptions.ExitCode.SERVER, rc)
-        self.assertIn('did not answer in time', err)
+        self.assertIn(
+            'http://compute.example:8774/v2.1/os-services did not answer '
+            'within --timeout',
+            err,
+        )
+        # Not retried: one request.
+        self.assertEqual(1, len(self.compute.api_requests()))
 
     def test_unexpected_error_is_1_without_traceback(self):
         rc, err = self.fail_with(json={'services': [None]})
@@ -239,8 +245,8 @@ class ErrorExitCodeTest(cli.TestCase):
         self.assertIn('Traceback', err)
 
 
-class CloudsYamlTest(cli.TestCase):
-    """Password authentication through clouds.yaml and secure.yaml."""
+class LabCloudTestCase(cli.TestCase):
+    """A cloud 'lab' in clouds.yaml (password in secure.yaml), mocked."""
 
     def setUp(self):
         super().setUp()
@@ -288,6 +294,10 @@ class CloudsYamlTest(cli.TestCase):
             headers={'X-Subject-Token': fakes.TOKEN},
             status_code=201,
         )
+
+
+class CloudsYamlTest(LabCloudTestCase):
+    """Password authentication through clouds.yaml and secure.yaml."""
 
     def test_password_from_secure_yaml_and_catalogue_endpoint(self):
         rc, out, err = cli.run_cli(
