@@ -47,6 +47,14 @@ _AUTH_OPTIONS = (
     'key',
 )
 
+# Those of them that are the auth plugin's, not the connection's.
+_PLUGIN_OPTIONS = tuple(
+    name
+    for name in _AUTH_OPTIONS
+    if name
+    not in ('auth_type', 'region_name', 'interface', 'cacert', 'cert', 'key')
+)
+
 
 @dataclasses.dataclass(frozen=True)
 class Endpoints:
@@ -111,6 +119,11 @@ def make_session(options):
     # loader would otherwise assume a password.
     if 'token' in settings and 'auth_type' not in settings:
         settings['auth_type'] = 'token'
+    # The command line wins over clouds.yaml. The loader merges an 'auth'
+    # dict over the cloud's, but lets the cloud's win over loose keys.
+    auth = {k: settings.pop(k) for k in _PLUGIN_OPTIONS if k in settings}
+    if auth:
+        settings['auth'] = auth
     try:
         config = loader.OpenStackConfig(
             app_name='hostctl',

@@ -172,10 +172,21 @@ def _from_http_error(exc, service: str) -> HostctlError:
     url = getattr(exc, 'url', None) or ''
     where = f' ({method} {url})' if method and url else ''
     message = server_message(exc)
+    if '/auth/tokens' in url:
+        # The token is fetched on the first request to any service.
+        service = 'the identity service'
+        if code == 401:
+            return AuthError(
+                f'the identity service refused the credentials: '
+                f'{message.rstrip(".")}; check the user name and '
+                'password (or token, or application credential) in '
+                'clouds.yaml or the --os-* options',
+                message,
+            )
     if code == 401:
         return AuthError(
-            f'authentication refused by {service}: {message}; check '
-            'your credentials, or the role the command needs',
+            f'authentication refused by {service}: {message.rstrip(".")}; '
+            'check your credentials, or the role the command needs',
             message,
         )
     if code == 403:
@@ -227,20 +238,26 @@ def _connection_message(exc: Exception) -> str:
     text = str(exc)
     match = re.search(r'connection to (\S+?):? ', text)
     where = match.group(1) if match else 'the cloud'
+    # (what urllib3 says, hostctl's words, whether the server was reached)
     reasons = (
-        ('Connection refused', 'connection refused'),
-        ('Name or service not known', 'unknown host name'),
-        ('Temporary failure in name resolution', 'unknown host name'),
-        ('No route to host', 'no route to host'),
-        ('Connection reset', 'connection reset'),
-        ('RemoteDisconnected', 'the server closed the connection'),
-        ('connection broken', 'the connection broke mid-answer'),
-        ('Connection aborted', 'the connection broke mid-answer'),
+        ('Connection refused', 'connection refused', False),
+        ('Name or service not known', 'unknown host name', False),
+        ('Temporary failure in name resolution', 'unknown host name', False),
+        ('No route to host', 'no route to host', False),
+        ('Connection reset', 'the connection was reset', True),
+        ('RemoteDisconnected', 'the server closed the connection', True),
+        ('connection broken', 'the connection broke mid-answer', True),
+        ('Connection aborted', 'the connection broke mid-answer', True),
     )
-    reason = next(
-        (words for needle, words in reasons if needle in text),
-        'connection failed',
+    reason, reached = next(
+        ((words, r) for needle, words, r in reasons if needle in text),
+        ('connection failed', False),
     )
+    if reached:
+        return (
+            f'lost the connection to {where} ({reason}); the cloud or a '
+            'proxy in front of it is failing: try again later'
+        )
     return (
         f'cannot reach {where} ({reason}); is the cloud up and the URL right?'
     )

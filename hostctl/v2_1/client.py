@@ -60,44 +60,32 @@ class Client:
     @functools.cached_property
     def server_versions(self) -> tuple[base.Version, base.Version]:
         """The (min, max) microversions the cloud serves."""
+        from keystoneauth1 import discover
         from keystoneauth1 import exceptions as ksa
 
         try:
+            url = self._adapter.get_endpoint()
+            if url is None:
+                raise exceptions.UsageError(
+                    'no compute endpoint in the service catalogue: check '
+                    '--os-region-name and --os-interface'
+                )
+            # get_endpoint_data alone does not fail when the version
+            # document cannot be read: it falls back to the catalogue URL
+            # with no microversions, and hostctl would then claim that the
+            # cloud serves only 2.1. Discovery through keystoneauth's own
+            # function raises the real error, and caches the document on
+            # the session for get_endpoint_data.
+            discover.get_discovery(self._adapter.session, url.rstrip('/'))
             data = self._adapter.get_endpoint_data()
         except ksa.ClientException as exc:
             raise exceptions.from_keystoneauth(exc, SERVICE) from exc
-        if data is None:
-            raise exceptions.UsageError(
-                'no compute endpoint in the service catalogue: check '
-                '--os-region-name and --os-interface'
-            )
-        if data.status is None:
-            self._no_version_document(data.catalog_url)
-        high = data.max_microversion
+        high = data.max_microversion if data is not None else None
         if not high:
             # A cloud without microversions speaks the 2.0/2.1 base API.
             return MIN_VERSION, MIN_VERSION
         low = data.min_microversion or MIN_VERSION
         return (low[0], low[1]), (high[0], high[1])
-
-    def _no_version_document(self, url):
-        """Say why the version document could not be read.
-
-        keystoneauth does not raise when it cannot read it: it falls back to
-        the catalogue's URL, with no microversions, and hostctl would then
-        claim the cloud serves only 2.1. One more request, not retried
-        (keystoneauth already retried), finds the reason.
-        """
-        from keystoneauth1 import exceptions as ksa
-
-        try:
-            self._adapter.get(url, connect_retries=0, status_code_retries=0)
-        except ksa.ClientException as exc:
-            raise exceptions.from_keystoneauth(exc, SERVICE) from exc
-        raise exceptions.ServerError(
-            f'cannot read the API versions of {SERVICE} at {url}; try again '
-            'later or ask the cloud operator'
-        )
 
     def version_for(
         self, low: base.Version, high: base.Version | None, what: str
