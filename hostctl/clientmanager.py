@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import importlib.util
 import logging
+import os
 import sys
 import types
 
@@ -134,14 +135,24 @@ def make_session(options):
         region = config.get_one(
             cloud=options.os_cloud, validate=True, **settings
         )
-        session = region.get_session()
     except sdk_exceptions.ConfigException as exc:
+        if 'was not found' in str(exc) and options.os_cloud:
+            raise exceptions.UsageError(
+                _cloud_not_found(options.os_cloud)
+            ) from exc
         raise exceptions.UsageError(f'configuration: {exc}') from exc
+    except (TypeError, AttributeError) as exc:
+        # YAML, but not laid out as clouds.yaml is: the loader stumbles.
+        raise exceptions.UsageError(
+            f'configuration: clouds.yaml is not laid out as expected '
+            f'({exc}); see the openstacksdk clouds.yaml documentation'
+        ) from exc
     except Exception as exc:
-        error = exceptions.from_keystoneauth(exc, 'the identity service')
-        if error is exc:
-            raise
-        raise error from exc
+        raise _mapped(exc) from exc
+    try:
+        session = region.get_session()
+    except Exception as exc:
+        raise _mapped(exc) from exc
     endpoints = Endpoints(
         region_name=region.get_region_name('compute') or None,
         interface=region.get_interface('compute'),
@@ -151,6 +162,57 @@ def make_session(options):
         ),
     )
     return session, endpoints
+
+
+def _mapped(exc: Exception) -> Exception:
+    error = exceptions.from_keystoneauth(exc, 'the identity service')
+    if error is exc:
+        raise exc
+    return error
+
+
+def _cloud_not_found(cloud: str) -> str:
+    """Why --os-cloud names no cloud: which file was read, or why none."""
+    import yaml
+
+    from openstack.config import loader
+
+    named = os.environ.get('OS_CLIENT_CONFIG_FILE')
+    if named and not os.path.exists(named):
+        return (
+            f'configuration: OS_CLIENT_CONFIG_FILE names {named}, which '
+            f'does not exist, so cloud {cloud!r} is unknown'
+        )
+    for path in filter(None, [named, *loader.CONFIG_FILES]):
+        if not os.path.exists(path):
+            continue
+        # The loader skips a file it cannot read or parse, quietly.
+        try:
+            with open(path) as f:
+                data = yaml.safe_load(f)
+        except OSError as exc:
+            return (
+                f'configuration: cannot read {path} ({exc.strerror}), so '
+                f'cloud {cloud!r} is unknown'
+            )
+        except yaml.YAMLError as exc:
+            where = getattr(exc, 'problem_mark', None)
+            line = f' (line {where.line + 1})' if where else ''
+            return (
+                f'configuration: {path} is not valid YAML{line}, so cloud '
+                f'{cloud!r} is unknown'
+            )
+        clouds = data.get('clouds') if isinstance(data, dict) else None
+        names = ', '.join(sorted(clouds)) if isinstance(clouds, dict) else ''
+        return (
+            f'configuration: no cloud {cloud!r} in {path}; it has: '
+            f'{names or "none"}'
+        )
+    places = dict.fromkeys(os.path.dirname(p) for p in loader.CONFIG_FILES)
+    return (
+        f'configuration: no clouds.yaml found, so cloud {cloud!r} is '
+        f'unknown (looked in {", ".join(places)})'
+    )
 
 
 def _warn_insecure() -> None:

@@ -144,6 +144,8 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
             f'TLS error talking to {service}: {_first_line(exc)}; '
             'check --os-cacert'
         )
+    if isinstance(exc, ksa.UnknownConnectionError):
+        return _unknown_connection_error(exc, service)
     if isinstance(exc, ksa.ConnectionError):
         return ServerError(_connection_message(exc))
     if isinstance(exc, ksa.EndpointNotFound | ksa.EmptyCatalog):
@@ -151,6 +153,11 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
             f'{service} has no endpoint in the service catalogue for this '
             'region and interface: check --os-region-name and '
             '--os-interface'
+        )
+    if isinstance(exc, ksa.NoMatchingPlugin):
+        return UsageError(
+            f'{_first_line(exc)}: check --os-auth-type (password, token, '
+            'v3applicationcredential, ...)'
         )
     if isinstance(exc, ksa.MissingAuthPlugin | ksa.MissingRequiredOptions):
         return UsageError(
@@ -228,6 +235,29 @@ def _timeout_message(exc: Exception, service: str) -> str:
     return f'{what}; raise --timeout, or try again when the cloud is less busy'
 
 
+def _unknown_connection_error(exc, service: str) -> HostctlError:
+    # What requests raised that is neither a time-out nor a connection
+    # failure: mostly a URL it cannot use, from the user or the catalogue.
+    import requests
+
+    original = getattr(exc, 'original', None)
+    reason = _first_line(original) if original is not None else ''
+    bad_url = (
+        requests.exceptions.InvalidURL,
+        requests.exceptions.MissingSchema,
+        requests.exceptions.InvalidSchema,
+        requests.exceptions.URLRequired,
+    )
+    if isinstance(original, bad_url):
+        return UsageError(
+            f'cannot use the URL for {service}: {reason}; check '
+            '--os-auth-url, --os-endpoint and the service catalogue'
+        )
+    return ServerError(
+        f'the request to {service} failed: {reason or _first_line(exc)}'
+    )
+
+
 def _connection_message(exc: Exception) -> str:
     """'cannot reach <url> (connection refused)', without urllib3's novel.
 
@@ -266,6 +296,25 @@ def _connection_message(exc: Exception) -> str:
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def one_line_errors(parser, help_hint: str) -> None:
+    """Make `parser` report a bad command line in one line, exit 2.
+
+    argparse prints the whole usage first (some thirty lines for hostctl's
+    global options) and then the error; the error alone, with where to
+    look for more, is what a person or a log needs.
+    """
+
+    def error(message: str):
+        prog = parser.prog.removeprefix('hostctl').strip()
+        where = f'{prog}: ' if prog else ''
+        parser.exit(
+            int(ExitCode.USAGE),
+            f'hostctl: {where}{message}; see {help_hint}\n',
+        )
+
+    parser.error = error
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:

@@ -88,6 +88,17 @@ class HelpCommand(cliff_help.HelpCommand):
         # As in commands.base: skip cliff's scan of installed distributions.
         return ''
 
+    def take_action(self, parsed_args):
+        try:
+            return super().take_action(parsed_args)
+        except ValueError:
+            name = ' '.join(parsed_args.cmd)
+            self.app.stderr.write(
+                f'hostctl: {name!r} is not a hostctl command; see '
+                "'hostctl help'\n"
+            )
+            return ExitCode.USAGE
+
 
 class HostctlApp(app.App):
     NAME = 'hostctl'
@@ -123,6 +134,7 @@ class HostctlApp(app.App):
                 action.version = f'hostctl {version}'
         _add_auth_options(parser)
         _add_connection_options(parser)
+        exceptions.one_line_errors(parser, "'hostctl --help'")
         return parser
 
     def configure_logging(self) -> None:

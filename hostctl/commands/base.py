@@ -37,6 +37,11 @@ class _Reporting(command.Command):
         try:
             return super().run(parsed_args)
         except Exception as exc:
+            if _unknown_column(exc):
+                # cliff's -c check, after the command has run.
+                exc = exceptions.UsageError(
+                    f'-c: {exc}'.replace('No recognized', 'no such')
+                )
             if self.app.options.debug:
                 LOG.exception('traceback, as --debug asked:')
             if isinstance(exc, exceptions.HostctlError):
@@ -53,6 +58,12 @@ class _Reporting(command.Command):
             self.app.stderr.write(f'hostctl: {message}\n')
             return int(exceptions.exit_code_for(exc))
 
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        name = f' {self.cmd_name}' if self.cmd_name else ''
+        exceptions.one_line_errors(parser, f"'hostctl help{name}'")
+        return parser
+
     def get_epilog(self):
         # cliff would name the plugin that provides the command, at the cost
         # of reading every installed distribution's metadata (about 0.1 s of
@@ -66,6 +77,12 @@ class _Reporting(command.Command):
     @property
     def database(self):
         return self.app.client_manager.database
+
+
+def _unknown_column(exc: Exception) -> bool:
+    return isinstance(exc, ValueError) and str(exc).startswith(
+        'No recognized column names'
+    )
 
 
 class Lister(_Reporting, lister.Lister):

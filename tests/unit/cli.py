@@ -30,8 +30,8 @@ def run_cli(argv) -> tuple[int, str, str]:
             try:
                 app = shell.HostctlApp(stdout=out, stderr=err)
                 rc = app.run(list(argv))
-            except SystemExit as exc:  # argparse's usage errors
-                rc = exc.code
+            except SystemExit as exc:  # argparse's usage errors, --help
+                rc = 0 if exc.code is None else exc.code
     finally:
         # cliff adds its log handlers on every run; undo that.
         for handler in root.handlers[:]:

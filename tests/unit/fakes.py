@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 
 import fixtures
+from requests_mock import ANY
 from requests_mock.contrib import fixture as rm_fixture
 
 COMPUTE_URL = 'http://compute.example:8774/v2.1'
@@ -91,9 +92,12 @@ def service_json(service: dict, version: tuple[int, int]) -> dict:
 class ComputeFixture(fixtures.Fixture):
     """A compute API serving microversions low..high, on requests-mock."""
 
-    def __init__(self, low='2.1', high='2.104', services=None):
+    def __init__(self, low='2.1', high='2.104', services=None, others=None):
         super().__init__()
         self.low, self.high = low, high
+        # What any other URL answers (requests-mock kwargs), or None for
+        # requests-mock's NoMockAddress.
+        self.others = others
         self.services = copy.deepcopy(
             SERVICES if services is None else services
         )
@@ -101,6 +105,9 @@ class ComputeFixture(fixtures.Fixture):
     def _setUp(self):
         # Host names keep their case, as Nova keeps it.
         self.mock = self.useFixture(rm_fixture.Fixture(case_sensitive=True))
+        if self.others is not None:
+            # Registered first: the later, specific routes win.
+            self.mock.register_uri(ANY, ANY, **self.others)
         document = version_document(self.low, self.high)
         self.mock.get(COMPUTE_URL, json=document)
         self.mock.get(COMPUTE_URL + '/', json=document)
