@@ -182,7 +182,8 @@ def _from_http_error(exc, service: str) -> HostctlError:
     if '/auth/tokens' in url:
         # The token is fetched on the first request to any service.
         service = 'the identity service'
-        if code == 401:
+        # 404: Keystone's answer for an unknown application credential.
+        if code in (401, 404):
             return AuthError(
                 f'the identity service refused the credentials: '
                 f'{message.rstrip(".")}; check the user name and '

@@ -122,6 +122,8 @@ class FaultProxy:
         self.upstreams = {k: parse.urlsplit(v) for k, v in upstreams.items()}
         self.rules: list[Rule] = []
         self.requests: list[Request] = []
+        # Every token that passed through, either way.
+        self.tokens: set[str] = set()
         self.drop: set[str] = set()
         self.refuse: set[str] = set()
         self._lock = threading.Lock()
@@ -242,6 +244,9 @@ def _handler(proxy: FaultProxy, service: str):
         def _proxy(self):
             length = int(self.headers.get('Content-Length') or 0)
             body = self.rfile.read(length) if length else b''
+            for name in ('X-Auth-Token', 'X-Subject-Token'):
+                if self.headers.get(name):
+                    proxy.tokens.add(self.headers[name])
             fault = proxy._fault_for(service, self.command, self.path)
             if fault and fault.delay:
                 proxy._wait(fault.delay)
@@ -253,6 +258,9 @@ def _handler(proxy: FaultProxy, service: str):
                 self._answer(fault.status, headers, fault.body)
                 return
             code, headers, answer = self._forward(body)
+            for name, value in headers:
+                if name.lower() == 'x-subject-token':
+                    proxy.tokens.add(value)
             answer = proxy._rewrite(answer)
             if fault and fault.reset:
                 self._answer_and_reset(code, headers, answer)
