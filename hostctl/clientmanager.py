@@ -153,6 +153,7 @@ def make_session(options):
         session = region.get_session()
     except Exception as exc:
         raise _mapped(exc) from exc
+    _check_ca_file(session)
     endpoints = Endpoints(
         region_name=region.get_region_name('compute') or None,
         interface=region.get_interface('compute'),
@@ -162,6 +163,15 @@ def make_session(options):
         ),
     )
     return session, endpoints
+
+
+def _check_ca_file(session) -> None:
+    # requests would fail on the first request with an OSError.
+    if isinstance(session.verify, str) and not os.path.isfile(session.verify):
+        raise exceptions.UsageError(
+            f'no CA bundle at {session.verify} (from --os-cacert, OS_CACERT '
+            'or cacert in clouds.yaml)'
+        )
 
 
 def _mapped(exc: Exception) -> Exception:
@@ -243,6 +253,7 @@ def _token_endpoint_session(options):
         timeout=options.timeout,
         retries=_retries(options),
     )
+    _check_ca_file(session)
     return session, Endpoints(
         compute=options.os_endpoint, database=options.os_database_endpoint
     )

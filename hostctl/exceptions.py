@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+from urllib.parse import urlsplit
 
 
 class ExitCode(enum.IntEnum):
@@ -140,10 +141,7 @@ def from_keystoneauth(exc: Exception, service: str = 'the cloud') -> Exception:
     if isinstance(exc, ksa.ConnectTimeout) or _timed_out(exc):
         return ServerError(_timeout_message(exc, service))
     if isinstance(exc, ksa.SSLError):
-        return ServerError(
-            f'TLS error talking to {service}: {_first_line(exc)}; '
-            'check --os-cacert'
-        )
+        return ServerError(_tls_message(exc, service))
     if isinstance(exc, ksa.UnknownConnectionError):
         return _unknown_connection_error(exc, service)
     if isinstance(exc, ksa.ConnectionError):
@@ -234,6 +232,27 @@ def _timeout_message(exc: Exception, service: str) -> str:
     else:
         what = f'{where} did not answer within --timeout'
     return f'{what}; raise --timeout, or try again when the cloud is less busy'
+
+
+def _tls_message(exc: Exception, service: str) -> str:
+    text = str(exc)
+    match = re.search(r'connecting to (\S+?):? ', text)
+    where = service
+    if match:
+        parts = urlsplit(match.group(1))
+        where = f'{parts.scheme}://{parts.netloc}'
+    failed = re.search(r'certificate verify failed: ([^(]+?) \(', text)
+    if failed:
+        return (
+            f'the TLS certificate of {where} is not trusted '
+            f'({failed.group(1)}): give its CA with --os-cacert (or '
+            'OS_CACERT), or, knowing the risk, --insecure'
+        )
+    reason = re.search(r'\[SSL[^\]]*\] ([^(]+?) \(', text)
+    return (
+        f'TLS failed with {where}: '
+        f'{reason.group(1) if reason else _first_line(exc)}'
+    )
 
 
 def _unknown_connection_error(exc, service: str) -> HostctlError:
