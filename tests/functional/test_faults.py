@@ -9,10 +9,14 @@ behaviour" table lists the same rows.
 
 from __future__ import annotations
 
+import os
 import time
+
+import testtools
 
 from tests.functional import base
 from tests.functional import faultproxy as fp
+from tests.functional import test_tls
 
 SERVICES = r'/v2.1/os-services$'
 VERSIONS = r'/v2.1$'
@@ -395,3 +399,123 @@ class BulkFaultTest(FaultTestCase):
         result = self.hostctl('--retries', '1', 'instance-rpc-ping', '--all')
         self.assertFails(result, 7, 'the database API failed with HTTP 503')
         self.assertEqual('', result.out)
+
+
+# README.md's "Failure behaviour" table, row by row: its exit code, and
+# the test above (or in test_tls.py) that shows it.
+MATRIX = {
+    'identity service refuses connections': (
+        7,
+        ConnectionFaultTest.test_identity_refuses_connections,
+    ),
+    'compute API refuses connections': (
+        7,
+        ConnectionFaultTest.test_compute_refuses_connections,
+    ),
+    'connection reset mid-answer, once': (
+        0,
+        ConnectionFaultTest.test_connection_reset_mid_body_is_retried,
+    ),
+    'connection reset mid-answer, always': (
+        7,
+        ConnectionFaultTest.test_connection_reset_every_time,
+    ),
+    'answer slower than `--timeout`': (
+        7,
+        ConnectionFaultTest.test_slower_than_timeout_is_not_retried,
+    ),
+    'server that never answers': (
+        7,
+        ConnectionFaultTest.test_a_server_that_never_answers_costs_about_timeout,
+    ),
+    'identity service that never answers': (
+        7,
+        ConnectionFaultTest.test_identity_that_never_answers,
+    ),
+    '503 twice, then success': (
+        0,
+        StatusFaultTest.test_503_twice_then_success,
+    ),
+    '503 on the version document, once': (
+        0,
+        StatusFaultTest.test_503_on_version_discovery_is_retried_too,
+    ),
+    '503 always': (
+        7,
+        StatusFaultTest.test_503_always_gives_up_after_the_retries,
+    ),
+    '500': (7, StatusFaultTest.test_500_always_is_not_retried),
+    'malformed JSON': (7, StatusFaultTest.test_malformed_json),
+    "HTML error page (a proxy's 502)": (
+        7,
+        StatusFaultTest.test_html_error_page,
+    ),
+    '401 once (token expired mid-run)': (
+        0,
+        StatusFaultTest.test_401_once_token_expired_mid_run,
+    ),
+    '401 always': (5, StatusFaultTest.test_401_always),
+    'wrong password': (5, StatusFaultTest.test_wrong_password_is_5),
+    '403 (policy)': (5, StatusFaultTest.test_403_policy),
+    '404': (4, StatusFaultTest.test_404),
+    '406 (version not acceptable)': (
+        6,
+        StatusFaultTest.test_406_version_not_acceptable,
+    ),
+    '409 on a change': (9, StatusFaultTest.test_409_conflict_changes_nothing),
+    '500 on a change': (
+        7,
+        StatusFaultTest.test_500_on_a_change_is_not_retried_and_says_so,
+    ),
+    'change made, answer cut off': (
+        0,
+        StatusFaultTest.test_reset_after_a_change_is_retried,
+    ),
+    'change made, answer cut off, `--retries 0`': (
+        7,
+        StatusFaultTest.test_reset_after_a_change_without_retries_says_it_may_be_done,
+    ),
+    'no compute endpoint in the catalogue': (
+        2,
+        CatalogueFaultTest.test_no_compute_endpoint,
+    ),
+    'no database endpoint in the catalogue': (
+        2,
+        CatalogueFaultTest.test_no_database_endpoint,
+    ),
+    'unknown region': (2, CatalogueFaultTest.test_unknown_region),
+    'untrusted TLS certificate': (
+        7,
+        test_tls.TlsTest.test_verification_is_on_by_default,
+    ),
+    'CA bundle that does not exist': (2, test_tls.TlsTest.test_wrong_ca_file),
+    'rpc-ping `--all`, one ping fails (500)': (
+        8,
+        BulkFaultTest.test_one_guest_failing_with_500_is_partial,
+    ),
+    'rpc-ping `--all`, one ping slower than `--timeout`': (
+        8,
+        BulkFaultTest.test_one_slow_guest_is_bounded_by_timeout,
+    ),
+    'rpc-ping `--all`, every ping fails alike': (
+        7,
+        BulkFaultTest.test_every_ping_failing_is_the_failures_code,
+    ),
+    'rpc-ping `--all`, the instance list fails': (
+        7,
+        BulkFaultTest.test_listing_unavailable,
+    ),
+}
+
+
+class ReadmeTableTest(testtools.TestCase):
+    def test_readme_lists_the_matrix(self):
+        with open(os.path.join(base.TOP, 'README.md')) as f:
+            text = f.read()
+        section = text.split('## Failure behaviour', 1)[1].split('\n## ')[0]
+        rows = {}
+        for line in section.splitlines():
+            cells = [c.strip() for c in line.strip().strip('|').split('|')]
+            if len(cells) == 3 and cells[2].isdigit():
+                rows[cells[0]] = int(cells[2])
+        self.assertEqual({k: v[0] for k, v in MATRIX.items()}, rows)

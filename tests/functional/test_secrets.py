@@ -123,6 +123,9 @@ class SecretsTest(base.TestCase):
             (['server-show', servers[0]['id']], (0,)),
             (['server-show', 'no-such-server'], (4,)),
             (['instance-rpc-ping', answering], (0,)),
+            (['server-fping', '--all-projects'], (0, 3)),
+            (['server-monitor', 'web-1'], (0,)),
+            (['server-monitor', '--unset', 'web-1'], (0,)),
             (['--timeout', '0.001', 'service-list'], (7,)),
         ]
         verbosity = [['--debug'], ['-v', '-v'], []]

@@ -77,6 +77,17 @@ class BadInputTest(cli.TestCase):
         ):
             self.assertUsage([*argv, 'service-list'], argv[0], 'invalid')
 
+    def test_empty_or_malformed_include_lists(self):
+        for option, value, words in (
+            ('--include', '', 'an empty server ID'),
+            ('--include', ',', 'an empty server ID'),
+            ('--exclude', ' ', 'an empty server ID'),
+            ('--include', 'web-1,web-2', "'web-1' is not one"),
+        ):
+            self.assertUsage(
+                [*cli.TOKEN_ARGS, 'server-fping', option, value], words
+            )
+
     def test_unknown_column(self):
         self.useFixture(fakes.ComputeFixture())
         self.assertUsage(
@@ -161,6 +172,8 @@ COMMANDS = [
     'server-list',
     'server-show',
     'instance-rpc-ping',
+    'server-fping',
+    'server-monitor',
     'help',
     'complete',
 ]
@@ -192,6 +205,10 @@ OPTIONS = [
     '--limit',
     '--name',
     '--concurrency',
+    '--include',
+    '--exclude',
+    '--via',
+    '--tcp',
     '--help',
     '--version',
 ]
