@@ -129,6 +129,10 @@ class HostctlApp(app.App):
 
         self.client_manager = clientmanager.ClientManager(self.options)
 
+    def clean_up(self, cmd, result, err) -> None:
+        if self.client_manager is not None:
+            self.client_manager.save_cache()
+
     def interact(self) -> None:
         # No command given. cliff would start an interactive shell; a tool
         # run from scripts should say what it needs instead.
@@ -332,6 +336,15 @@ def _add_connection_options(parser) -> None:
         type=_timeout,
         default=_env('HOSTCTL_TIMEOUT'),
         help='Give up on a request after this many seconds.',
+    )
+    add(
+        '--no-cache',
+        action='store_true',
+        default=_env('HOSTCTL_NO_CACHE', default='').lower()
+        in ('1', 'true', 'yes'),
+        help='Neither use nor keep the token and API version cache '
+        '(also HOSTCTL_NO_CACHE=1). The cache saves a run the requests '
+        'for a token and for version discovery.',
     )
     add(
         '--os-compute-api-version',

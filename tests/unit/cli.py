@@ -49,7 +49,8 @@ class TestCase(testtools.TestCase):
         for name in list(os.environ):
             if name.startswith(('OS_', 'HOSTCTL_')):
                 self.useFixture(fixtures.EnvironmentVariable(name))
-        # No clouds.yaml of the machine's either.
+        # No clouds.yaml of the machine's either, nor its token cache.
         home = self.useFixture(fixtures.TempDir()).path
         self.useFixture(fixtures.EnvironmentVariable('HOME', home))
         self.useFixture(fixtures.EnvironmentVariable('XDG_CONFIG_HOME'))
+        self.useFixture(fixtures.EnvironmentVariable('XDG_CACHE_HOME'))
