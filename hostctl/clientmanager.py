@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.util
 import logging
 import os
 import sys
-import types
 
 from hostctl import exceptions
 
@@ -65,6 +63,9 @@ class Endpoints:
     interface: str | None = None
     compute: str | None = None
     database: str | None = None
+    # Whose token the session gets and what for: the settings that key the
+    # cache (see cache.KEY_ELEMENTS); no secret is among them.
+    identity: dict | None = None
 
 
 def _config_loader():
@@ -74,6 +75,9 @@ def _config_loader():
     whole SDK: about 0.4 s before any work. The loader needs none of it, so
     the package is registered bare and only its config modules are loaded.
     """
+    import importlib.util
+    import types
+
     if 'openstack' not in sys.modules:
         spec = importlib.util.find_spec('openstack')
         if spec is not None and spec.submodule_search_locations:
@@ -161,6 +165,10 @@ def make_session(options):
         database=(
             options.os_database_endpoint or region.get_endpoint('database')
         ),
+        identity={
+            **region.config.get('auth', {}),
+            'auth_type': region.config.get('auth_type'),
+        },
     )
     return session, endpoints
 
@@ -255,7 +263,12 @@ def _token_endpoint_session(options):
     )
     _check_ca_file(session)
     return session, Endpoints(
-        compute=options.os_endpoint, database=options.os_database_endpoint
+        compute=options.os_endpoint,
+        database=options.os_database_endpoint,
+        identity={
+            'auth_type': 'token_endpoint',
+            'endpoint': options.os_endpoint,
+        },
     )
 
 
@@ -268,6 +281,47 @@ def _retries(options) -> int:
     return retries
 
 
+#: Auth types whose token is kept across runs. Others (a token given on the
+#: command line, exotic plugins) authenticate as they always do.
+CACHED_AUTH_TYPES = frozenset(
+    {'password', 'v3password', 'v3applicationcredential'}
+)
+
+
+def _open_cache(options, session, endpoints):
+    """The cache entry of this identity, its token installed in the
+    session's auth plugin; None when the cache is off."""
+    if getattr(options, 'no_cache', False) or not endpoints.identity:
+        return None
+    from hostctl import cache
+
+    entry = cache.Entry.for_identity(endpoints.identity)
+    if endpoints.identity.get('auth_type') in CACHED_AUTH_TYPES:
+        state = entry.auth_state()
+        if state is not None:
+            try:
+                session.auth.set_auth_state(state)
+            except Exception:  # a state this keystoneauth cannot read
+                session.auth.set_auth_state(None)
+                entry.drop_auth_state()
+    return entry
+
+
+def _save_cache(entry, session, endpoints) -> None:
+    if endpoints.identity.get('auth_type') in CACHED_AUTH_TYPES:
+        # After a 401 keystoneauth dropped the token and authenticated
+        # again: what the plugin holds now is what is worth keeping, and
+        # nothing when authentication failed.
+        ref = getattr(session.auth, 'auth_ref', None)
+        if ref is None or ref.expires is None:
+            entry.drop_auth_state()
+        else:
+            entry.set_auth_state(
+                session.auth.get_auth_state(), ref.expires.timestamp()
+            )
+    entry.save()
+
+
 class ClientManager:
     """The API clients a command may use, each built when first asked for."""
 
@@ -276,7 +330,17 @@ class ClientManager:
 
     @functools.cached_property
     def _session(self):
-        return make_session(self._options)
+        session, endpoints = make_session(self._options)
+        self._cache = _open_cache(self._options, session, endpoints)
+        return session, endpoints
+
+    _cache = None
+
+    def save_cache(self) -> None:
+        """Keep the token and version ranges for the next run, if a
+        session was made and the cache is on."""
+        if self._cache is not None:
+            _save_cache(self._cache, *self._session)
 
     @property
     def session(self):
@@ -294,6 +358,7 @@ class ClientManager:
             self.session,
             version=self._options.os_compute_api_version,
             endpoint_override=self.endpoints.compute,
+            cache=self._cache,
             region_name=self.endpoints.region_name,
             interface=self.endpoints.interface,
         )

@@ -13,14 +13,16 @@ import logging
 import os
 import sys
 
-from cliff import app
-from cliff import commandmanager
-from cliff import help as cliff_help
+from hostctl import commandmanager
+
+with commandmanager.deferred_imports():
+    from cliff import app
+    from cliff import help as cliff_help
+    from cliff import lister  # noqa: F401  (the commands' bases, imported
+    from cliff import show  # noqa: F401  here to defer their imports too)
 
 from hostctl import exceptions
 from hostctl.exceptions import ExitCode
-
-COMMANDS = 'hostctl.commands'
 
 
 def _env(*names: str, default=None):
@@ -32,6 +34,8 @@ def _env(*names: str, default=None):
 
 
 def _api_version(text: str) -> str:
+    if text == 'auto':
+        return text  # the default: nothing to check
     from hostctl.v2_1 import base
 
     try:
@@ -65,15 +69,6 @@ def _retries(text: str) -> int:
     return value
 
 
-def _version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version('hostctl')
-    except metadata.PackageNotFoundError:
-        return 'unknown'
-
-
 def _exit_code_table() -> str:
     lines = ['exit codes:']
     for code, meaning in exceptions.EXIT_CODE_HELP.items():
@@ -83,6 +78,10 @@ def _exit_code_table() -> str:
 
 class HelpCommand(cliff_help.HelpCommand):
     """Print detailed help for another command."""
+
+    def _load_hooks(self):
+        # As in commands.base: hostctl has no hook plugins to look for.
+        self._hooks = []
 
     def get_epilog(self):
         # As in commands.base: skip cliff's scan of installed distributions.
@@ -108,8 +107,8 @@ class HostctlApp(app.App):
     def __init__(self, **kwargs) -> None:
         super().__init__(
             description=__doc__.splitlines()[0],
-            version=_version(),
-            command_manager=commandmanager.CommandManager(COMMANDS),
+            version=commandmanager.version(),
+            command_manager=commandmanager.CommandManager(),
             # 'hostctl <command> --help' is that command's help, not ours.
             deferred_help=True,
             **kwargs,
@@ -153,6 +152,10 @@ class HostctlApp(app.App):
         from hostctl import clientmanager
 
         self.client_manager = clientmanager.ClientManager(self.options)
+
+    def clean_up(self, cmd, result, err) -> None:
+        if self.client_manager is not None:
+            self.client_manager.save_cache()
 
     def interact(self) -> None:
         # No command given. cliff would start an interactive shell; a tool
@@ -367,6 +370,15 @@ def _add_connection_options(parser) -> None:
         help='Retry a request that can safely be repeated (GET, PUT) this '
         'many times, with backoff, when the connection fails or the cloud '
         'answers 502, 503 or 504 (default: 3; 0 turns retries off).',
+    )
+    add(
+        '--no-cache',
+        action='store_true',
+        default=_env('HOSTCTL_NO_CACHE', default='').lower()
+        in ('1', 'true', 'yes'),
+        help='Neither use nor keep the token and API version cache '
+        '(also HOSTCTL_NO_CACHE=1). The cache saves a run the requests '
+        'for a token and for version discovery.',
     )
     add(
         '--os-compute-api-version',

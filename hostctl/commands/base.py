@@ -8,6 +8,7 @@ from cliff import command
 from cliff import lister
 from cliff import show
 
+from hostctl import commandmanager
 from hostctl import exceptions
 from hostctl.commands import fields
 
@@ -64,6 +65,10 @@ class _Reporting(command.Command):
         exceptions.one_line_errors(parser, f"'hostctl help{name}'")
         return parser
 
+    def _load_hooks(self):
+        # cliff asks stevedore for hook plugins; hostctl has none.
+        self._hooks = []
+
     def get_epilog(self):
         # cliff would name the plugin that provides the command, at the cost
         # of reading every installed distribution's metadata (about 0.1 s of
@@ -86,6 +91,9 @@ def _unknown_column(exc: Exception) -> bool:
 
 
 class Lister(_Reporting, lister.Lister):
+    def _load_formatter_plugins(self):
+        return commandmanager.formatters(self.formatter_namespace)
+
     def produce_output(self, parsed_args, column_names, data):
         rows = (_blank_empty(row, parsed_args) for row in data)
         return super().produce_output(parsed_args, column_names, rows)
@@ -129,6 +137,9 @@ def check_outcome(alive, failures, what: str) -> exceptions.ExitCode:
 
 
 class ShowOne(_Reporting, show.ShowOne):
+    def _load_formatter_plugins(self):
+        return commandmanager.formatters(self.formatter_namespace)
+
     def produce_output(self, parsed_args, column_names, data):
         values = _blank_empty(data, parsed_args)
         return super().produce_output(parsed_args, column_names, values)

@@ -59,7 +59,17 @@ def requires(low: str, high: str | None = None, *, what: str):
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
-            version = self._client.version_for(low_v, high_v, what)
+            client = self._client
+            version = client.version_for(low_v, high_v, what)
+            try:
+                return method(self, version, *args, **kwargs)
+            except exceptions.UnsupportedVersion:
+                # The cloud refused the version (406). If its range came
+                # from the cache, the cloud may have changed since: read
+                # the range again and try once more.
+                if not client.forget_cached_versions():
+                    raise
+            version = client.version_for(low_v, high_v, what)
             return method(self, version, *args, **kwargs)
 
         # Read by the documentation's table of operations and versions.

@@ -30,6 +30,8 @@ class Client:
         'auto' or 'latest' to negotiate the highest both sides support.
     :param endpoint_override: a compute endpoint to use instead of the
         service catalogue's.
+    :param cache: where the version range of the endpoint is kept across
+        runs (a `hostctl.cache.Entry`), or None to read it every time.
     """
 
     def __init__(
@@ -40,10 +42,13 @@ class Client:
         endpoint_override: str | None = None,
         region_name: str | None = None,
         interface: str | None = None,
+        cache=None,
     ) -> None:
         from keystoneauth1 import adapter
 
         self.requested = base.parse_requested(version)
+        self._cache = cache
+        self._versions_from_cache = False
         self._adapter = adapter.Adapter(
             session,
             service_type='compute',
@@ -59,7 +64,48 @@ class Client:
 
     @functools.cached_property
     def server_versions(self) -> tuple[base.Version, base.Version]:
-        """The (min, max) microversions the cloud serves."""
+        """The (min, max) microversions the cloud serves.
+
+        From the cache when it knows this endpoint's range, else read from
+        the endpoint's version document (and kept in the cache).
+        """
+        if self._cache is None:
+            return self._discover_versions()
+        endpoint = self._endpoint()
+        cached = self._cache.versions(endpoint) if endpoint else None
+        if cached is not None:
+            try:
+                found = base.parse(cached[0]), base.parse(cached[1])
+            except exceptions.UsageError:
+                found = None
+            if found is not None:
+                self._versions_from_cache = True
+                return found
+        low, high = self._discover_versions()
+        if endpoint:
+            self._cache.set_versions(endpoint, base.text(low), base.text(high))
+        return low, high
+
+    def forget_cached_versions(self) -> bool:
+        """Drop a version range that came from the cache (the cloud has
+        refused a version in it); True if there was one to drop."""
+        if not self._versions_from_cache:
+            return False
+        self._cache.drop_versions(self._endpoint())
+        self._versions_from_cache = False
+        del self.server_versions
+        return True
+
+    def _endpoint(self) -> str | None:
+        from keystoneauth1 import exceptions as ksa
+
+        try:
+            return self._adapter.get_endpoint()
+        except ksa.ClientException as exc:
+            raise exceptions.from_keystoneauth(exc, SERVICE) from exc
+
+    def _discover_versions(self) -> tuple[base.Version, base.Version]:
+        """The (min, max) microversions the version document gives."""
         from keystoneauth1 import discover
         from keystoneauth1 import exceptions as ksa
 

@@ -79,14 +79,24 @@ class HypervisorManager(Manager):
 
     @requires('2.1', what='showing a hypervisor')
     def get(self, version, name_or_id: str) -> Hypervisor:
-        """A hypervisor by ID (integer before 2.53, UUID from 2.53) or name."""
+        """A hypervisor by ID (integer before 2.53, UUID from 2.53) or name.
+
+        A name costs one request from 2.53 (the detailed list, filtered by
+        Nova), two before (the search path has no detailed form).
+        """
         is_id = (
             models.looks_like_uuid(name_or_id)
             if version >= UUID_IDS
             else name_or_id.isdigit()
         )
         if not is_id:
-            name_or_id = str(self._id_of(version, name_or_id))
+            if version >= UUID_IDS:
+                return _pick(
+                    name_or_id,
+                    self._list(version, matching=name_or_id, detailed=True),
+                )
+            found = _pick(name_or_id, self._list(version, name_or_id))
+            name_or_id = str(found.id)
         try:
             body = self._client.get(
                 f'/os-hypervisors/{parse.quote(name_or_id)}', version
@@ -96,19 +106,6 @@ class HypervisorManager(Manager):
                 f'no hypervisor with ID {name_or_id!r}'
             ) from None
         return Hypervisor.from_json(body['hypervisor'])
-
-    def _id_of(self, version, hostname: str):
-        candidates = self._list(version, matching=hostname)
-        exact = [h for h in candidates if h.hypervisor_hostname == hostname]
-        if len(exact) == 1:
-            return exact[0].id
-        if len(candidates) == 1:
-            return candidates[0].id
-        names = ', '.join(sorted(h.hypervisor_hostname for h in candidates))
-        raise exceptions.UsageError(
-            f'{hostname!r} matches {len(candidates)} hypervisors: {names}; '
-            'give the full hostname or an ID'
-        )
 
     def _search_before_2_53(self, version, matching, detailed):
         if detailed:
@@ -131,6 +128,21 @@ class HypervisorManager(Manager):
         except exceptions.NotFound:
             raise _no_match(matching) from None
         return [Hypervisor.from_json(h) for h in body['hypervisors']]
+
+
+def _pick(hostname: str, candidates: list[Hypervisor]) -> Hypervisor:
+    """The one hypervisor `hostname` names: an exact match, or the only
+    hostname that contains it."""
+    exact = [h for h in candidates if h.hypervisor_hostname == hostname]
+    if len(exact) == 1:
+        return exact[0]
+    if len(candidates) == 1:
+        return candidates[0]
+    names = ', '.join(sorted(h.hypervisor_hostname for h in candidates))
+    raise exceptions.UsageError(
+        f'{hostname!r} matches {len(candidates)} hypervisors: {names}; '
+        'give the full hostname or an ID'
+    )
 
 
 def _no_match(pattern: str) -> exceptions.NotFound:

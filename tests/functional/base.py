@@ -29,8 +29,7 @@ HOSTCTL = os.path.join(os.path.dirname(sys.executable), 'hostctl')
 
 @functools.cache
 def cloud() -> dict:
-    run_dir = os.environ.get('HOSTCTL_CLOUD_DIR', os.path.join(TOP, '.cloud'))
-    path = os.path.join(run_dir, 'cloud.json')
+    path = os.path.join(run_dir(), 'cloud.json')
     try:
         with open(path) as f:
             return json.load(f)
@@ -51,6 +50,10 @@ class Result:
         return json.loads(self.out)
 
 
+def run_dir() -> str:
+    return os.environ.get('HOSTCTL_CLOUD_DIR', os.path.join(TOP, '.cloud'))
+
+
 def clean_env(**extra) -> dict:
     env = {
         k: v
@@ -58,6 +61,9 @@ def clean_env(**extra) -> dict:
         if not k.startswith(('OS_', 'HOSTCTL_'))
     }
     env['OS_CLIENT_CONFIG_FILE'] = cloud()['clouds_yaml']
+    # hostctl's token cache lives and dies with this cloud, not the
+    # user's: a cloud started afresh has other keys and other tokens.
+    env['XDG_CACHE_HOME'] = os.path.join(run_dir(), 'xdg-cache')
     env.update(extra)
     return env
 

@@ -49,7 +49,7 @@ class TestCase(testtools.TestCase):
         for name in list(os.environ):
             if name.startswith(('OS_', 'HOSTCTL_')):
                 self.useFixture(fixtures.EnvironmentVariable(name))
-        # No clouds.yaml of the machine's either.
+        # No clouds.yaml of the machine's either, nor its token cache.
         home = self.useFixture(fixtures.TempDir()).path
         self.useFixture(fixtures.EnvironmentVariable('HOME', home))
         self.useFixture(fixtures.EnvironmentVariable('XDG_CONFIG_HOME'))
@@ -57,3 +57,4 @@ class TestCase(testtools.TestCase):
         self.backoff = self.useFixture(
             fixtures.MockPatch('keystoneauth1.session.time.sleep')
         ).mock
+        self.useFixture(fixtures.EnvironmentVariable('XDG_CACHE_HOME'))

@@ -161,13 +161,8 @@ class HypervisorCommandTest(cli.TestCase):
 
     def test_show_has_the_service(self):
         self.compute.mock.get(
-            fakes.COMPUTE_URL + '/os-hypervisors',
+            fakes.COMPUTE_URL + '/os-hypervisors/detail',
             json={'hypervisors': [detail((2, 104), 1, 'compute1')]},
-        )
-        uuid = detail((2, 104), 1, 'compute1')['id']
-        self.compute.mock.get(
-            fakes.COMPUTE_URL + '/os-hypervisors/' + uuid,
-            json={'hypervisor': detail((2, 104), 1, 'compute1')},
         )
         rc, out, _ = cli.run_cli(
             [*cli.TOKEN_ARGS, 'hypervisor-show', 'compute1', '-f', 'json']

@@ -192,16 +192,26 @@ class HypervisorTest(testtools.TestCase):
             json={'hypervisor': detail(self.version, 1, 'compute1')},
         )
         self.compute.mock.get(
-            URL,
-            json={'hypervisors': [hypervisor(self.version, 1, 'compute1')]},
+            URL + '/detail',
+            json={
+                'hypervisors': [
+                    detail(self.version, 1, 'compute1'),
+                    detail(self.version, 2, 'compute11'),
+                ]
+            },
         )
         self.assertEqual(uuid, hypervisors.get(uuid).id)
-        self.assertEqual(uuid, hypervisors.get('compute1').id)
+        by_name = hypervisors.get('compute1')
+        self.assertEqual(
+            (uuid, 'compute1', 11),
+            (by_name.id, by_name.service_host, by_name.service_id),
+        )
+        # A name is one request: the detailed list, filtered by Nova.
         self.assertEqual(
             [
                 '/v2.1/os-hypervisors/' + uuid,
-                '/v2.1/os-hypervisors?hypervisor_hostname_pattern=compute1',
-                '/v2.1/os-hypervisors/' + uuid,
+                '/v2.1/os-hypervisors/detail'
+                '?hypervisor_hostname_pattern=compute1',
             ],
             self.paths(),
         )
@@ -209,7 +219,7 @@ class HypervisorTest(testtools.TestCase):
     def test_ambiguous_hostname(self):
         hypervisors = self.client('2.53')
         self.compute.mock.get(
-            URL,
+            URL + '/detail',
             json={
                 'hypervisors': [
                     hypervisor(self.version, 1, 'compute1'),
