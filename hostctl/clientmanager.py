@@ -68,6 +68,21 @@ class Endpoints:
     identity: dict | None = None
 
 
+# A cloud in trouble may accept a connection and never answer; without a
+# bound a runbook would hang there. A minute is far beyond any healthy
+# answer (and Trove's own 15 s agent timeout); --timeout changes it.
+DEFAULT_TIMEOUT = 60.0
+
+
+def _identity(config) -> dict:
+    """The settings that say whose token a session gets, secrets left out
+    (the auth section also holds the password)."""
+    from hostctl import cache
+
+    settings = {**config.get('auth', {}), 'auth_type': config.get('auth_type')}
+    return {k: v for k, v in settings.items() if k in cache.KEY_ELEMENTS}
+
+
 def _config_loader():
     """openstacksdk's config loader, without the rest of openstacksdk.
 
@@ -118,8 +133,7 @@ def make_session(options):
             settings[name] = value
     if options.insecure:
         settings['verify'] = False
-    if options.timeout:
-        settings['api_timeout'] = options.timeout
+    settings['api_timeout'] = options.timeout or DEFAULT_TIMEOUT
     # A token with no other credentials means token authentication; the
     # loader would otherwise assume a password.
     if 'token' in settings and 'auth_type' not in settings:
@@ -165,10 +179,7 @@ def make_session(options):
         database=(
             options.os_database_endpoint or region.get_endpoint('database')
         ),
-        identity={
-            **region.config.get('auth', {}),
-            'auth_type': region.config.get('auth_type'),
-        },
+        identity=_identity(region.config),
     )
     return session, endpoints
 
@@ -258,7 +269,7 @@ def _token_endpoint_session(options):
     session = transport.Session(
         auth=auth,
         verify=verify,
-        timeout=options.timeout,
+        timeout=options.timeout or DEFAULT_TIMEOUT,
         retries=_retries(options),
     )
     _check_ca_file(session)

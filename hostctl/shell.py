@@ -359,8 +359,9 @@ def _add_connection_options(parser) -> None:
         metavar='<seconds>',
         type=_timeout,
         default=_env('HOSTCTL_TIMEOUT'),
-        help='Give up on a request after this many seconds; a request '
-        'that timed out is not retried.',
+        help='Give up on a request after this many seconds (default: 60; '
+        'server-fping: each probe, default 1); a request that timed out is '
+        'not retried.',
     )
     add(
         '--retries',

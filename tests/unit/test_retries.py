@@ -27,6 +27,15 @@ class RetryTest(cli.TestCase):
             if r.method == method and r.path == path
         ]
 
+    def test_every_request_is_bounded_in_time(self):
+        self.compute.mock.get(SERVICES_URL, **OK)
+        self.assertEqual(0, self.run_list()[0])
+        self.assertEqual(
+            {60.0}, {r.timeout for r in self.compute.mock.request_history}
+        )
+        self.assertEqual(0, self.run_list('--timeout', '2.5')[0])
+        self.assertEqual(2.5, self.compute.mock.request_history[-1].timeout)
+
     def test_503_twice_then_success(self):
         self.compute.mock.get(SERVICES_URL, [BUSY, BUSY, OK])
         rc, _, err = self.run_list()
