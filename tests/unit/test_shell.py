@@ -433,3 +433,66 @@ class StartUpTest(cli.TestCase):
         self.assertEqual('', result.stderr)
         self.assertIn('service-force-down', result.stdout)
         self.assertIn('usage: hostctl complete', result.stdout)
+
+
+class OpenrcTest(LabCloudTestCase):
+    """No cloud named: the OS_* variables alone, as an openrc file sets
+    them, go straight to keystoneauth (clouds.yaml is not consulted)."""
+
+    def setUp(self):
+        super().setUp()
+        for name, value in (
+            ('OS_AUTH_URL', fakes.IDENTITY_URL),
+            ('OS_USERNAME', 'operator'),
+            ('OS_PASSWORD', 'openrc-pw'),
+            ('OS_PROJECT_NAME', 'ops'),
+            ('OS_USER_DOMAIN_NAME', 'Default'),
+            ('OS_PROJECT_DOMAIN_NAME', 'Default'),
+            ('OS_REGION_NAME', 'RegionOne'),
+        ):
+            self.useFixture(fixtures.EnvironmentVariable(name, value))
+
+    def test_password_and_scope_from_the_variables(self):
+        rc, out, err = cli.run_cli(
+            ['--no-cache', 'service-list', '-f', 'json']
+        )
+        self.assertEqual((0, ''), (rc, err))
+        self.assertEqual(3, len(json.loads(out)))
+        body = self.tokens.last_request.json()['auth']
+        self.assertEqual(
+            {
+                'name': 'operator',
+                'password': 'openrc-pw',
+                'domain': {'name': 'Default'},
+            },
+            body['identity']['password']['user'],
+        )
+        self.assertEqual(
+            {'name': 'ops', 'domain': {'name': 'Default'}},
+            body['scope']['project'],
+        )
+        api = self.compute.api_requests()[-1]
+        self.assertEqual(fakes.TOKEN, api.headers['X-Auth-Token'])
+
+    def test_missing_password_is_a_usage_error(self):
+        self.useFixture(fixtures.EnvironmentVariable('OS_PASSWORD'))
+        rc, out, err = cli.run_cli(['--no-cache', 'service-list'])
+        self.assertEqual((2, ''), (rc, out))
+        self.assertEqual(
+            'hostctl: not enough to authenticate (password): give '
+            '--os-password (OS_PASSWORD), or name a cloud with --os-cloud\n',
+            err,
+        )
+        self.assertFalse(self.tokens.called)
+
+    def test_a_named_cloud_still_goes_through_clouds_yaml(self):
+        # (Variables set beside a named cloud override it, as in openstack.)
+        for name in ('OS_USERNAME', 'OS_PASSWORD'):
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        rc, _, err = cli.run_cli(
+            ['--no-cache', '--os-cloud', 'lab', 'service-list']
+        )
+        self.assertEqual((0, ''), (rc, err))
+        user = self.tokens.last_request.json()['auth']['identity']
+        self.assertEqual('admin', user['password']['user']['name'])
+        self.assertEqual('s3cret-pw', user['password']['user']['password'])
