@@ -57,6 +57,16 @@ SERVICES = [
 ]
 
 
+# The identity service's version document, as keystoneauth discovers it.
+IDENTITY_VERSION = {
+    'version': {
+        'id': 'v3.14',
+        'status': 'stable',
+        'links': [{'rel': 'self', 'href': IDENTITY_URL + '/'}],
+    }
+}
+
+
 def version_document(low='2.1', high='2.104'):
     return {
         'version': {

@@ -55,18 +55,7 @@ class CacheTest(cli.TestCase):
             self.useFixture(fixtures.EnvironmentVariable(name, value))
         self.compute = self.useFixture(fakes.ComputeFixture())
         self.mock = self.compute.mock
-        self.mock.get(
-            fakes.IDENTITY_URL,
-            json={
-                'version': {
-                    'id': 'v3.14',
-                    'status': 'stable',
-                    'links': [
-                        {'rel': 'self', 'href': fakes.IDENTITY_URL + '/'}
-                    ],
-                }
-            },
-        )
+        self.mock.get(fakes.IDENTITY_URL, json=fakes.IDENTITY_VERSION)
         self.tokens = self.mock.post(
             fakes.IDENTITY_URL + '/auth/tokens',
             [token_answer('tok-1'), token_answer('tok-2')],

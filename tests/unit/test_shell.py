@@ -276,18 +276,7 @@ class LabCloudTestCase(cli.TestCase):
         )
         self.compute = self.useFixture(fakes.ComputeFixture())
         mock = self.compute.mock
-        mock.get(
-            fakes.IDENTITY_URL,
-            json={
-                'version': {
-                    'id': 'v3.14',
-                    'status': 'stable',
-                    'links': [
-                        {'rel': 'self', 'href': fakes.IDENTITY_URL + '/'}
-                    ],
-                }
-            },
-        )
+        mock.get(fakes.IDENTITY_URL, json=fakes.IDENTITY_VERSION)
         self.tokens = mock.post(
             fakes.IDENTITY_URL + '/auth/tokens',
             json=token_response(),
