@@ -294,6 +294,10 @@ def _direct_session(options):
     from hostctl import transport
 
     kind = _DIRECT_AUTH_TYPES[options.os_auth_type]
+    if options.os_auth_type is None and options.os_token:
+        # A token and nothing else asked for: token authentication, as
+        # the loader path decides too.
+        kind = 'token'
     settings = {
         name: getattr(options, 'os_' + name)
         for name in _PLUGIN_OPTIONS

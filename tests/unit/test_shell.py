@@ -485,3 +485,14 @@ class OpenrcTest(LabCloudTestCase):
         user = self.tokens.last_request.json()['auth']['identity']
         self.assertEqual('admin', user['password']['user']['name'])
         self.assertEqual('s3cret-pw', user['password']['user']['password'])
+
+    def test_a_token_alone_means_token_authentication(self):
+        for name in ('OS_USERNAME', 'OS_PASSWORD'):
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        rc, _, err = cli.run_cli(
+            ['--no-cache', '--os-token', 'given-token', 'service-list']
+        )
+        self.assertEqual((0, ''), (rc, err))
+        body = self.tokens.last_request.json()['auth']['identity']
+        self.assertEqual(['token'], body['methods'])
+        self.assertEqual('given-token', body['token']['id'])
