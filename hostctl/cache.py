@@ -153,6 +153,26 @@ class Entry:
         compute[endpoint] = {'min': low, 'max': high, 'at': self._clock()}
         self._dirty = True
 
+    def gone(self, endpoint: str) -> frozenset[str]:
+        """APIs the endpoint answered 404 or 410 to, while its version
+        range is fresh (they are forgotten with it)."""
+        record = self._data.get('compute', {}).get(endpoint)
+        if self.versions(endpoint) is None or not isinstance(record, dict):
+            return frozenset()
+        names = record.get('gone')
+        if not isinstance(names, list):
+            return frozenset()
+        return frozenset(n for n in names if isinstance(n, str))
+
+    def set_gone(self, endpoint: str, api: str) -> None:
+        record = self._data.get('compute', {}).get(endpoint)
+        if self.versions(endpoint) is None or not isinstance(record, dict):
+            return
+        names = record.setdefault('gone', [])
+        if isinstance(names, list) and api not in names:
+            names.append(api)
+            self._dirty = True
+
     def drop_versions(self, endpoint: str) -> None:
         if self._data.get('compute', {}).pop(endpoint, None) is not None:
             self._dirty = True

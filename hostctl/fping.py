@@ -77,7 +77,10 @@ def check(compute, selection: Selection, via: str, probing: Probing):
         LOG.warning('--exclude is ignored with --include, as os-fping does')
     # Server listings are shared, so a fallback does not ask twice.
     lookup = Lookup(compute, selection)
-    if via == 'probe' or (via == 'auto' and not _api_possible(compute)):
+    if via == 'probe' or (
+        via == 'auto'
+        and (not _api_possible(compute) or compute.is_gone('os-fping'))
+    ):
         return by_probing(lookup, probing)
     try:
         return by_api(lookup)
@@ -93,6 +96,10 @@ def check(compute, selection: Selection, via: str, probing: Probing):
             raise
         if status not in _GONE and status < 500:
             raise
+        if status in _GONE:
+            # Not asked again while the version range is cached: on a
+            # current cloud that is one request saved on every run.
+            compute.mark_gone('os-fping')
         LOG.warning(
             'the os-fping API answered HTTP %d (%s); probing the servers '
             'from here instead',

@@ -96,6 +96,19 @@ class Client:
         del self.server_versions
         return True
 
+    def is_gone(self, api: str) -> bool:
+        """Whether this endpoint lately answered 404 or 410 to `api`."""
+        if self._cache is None:
+            return False
+        endpoint = self._endpoint()
+        return bool(endpoint) and api in self._cache.gone(endpoint)
+
+    def mark_gone(self, api: str) -> None:
+        """Remember, beside the version range, that `api` is gone here."""
+        endpoint = self._endpoint() if self._cache is not None else None
+        if endpoint:
+            self._cache.set_gone(endpoint, api)
+
     def _endpoint(self) -> str | None:
         from keystoneauth1 import exceptions as ksa
 

@@ -9,6 +9,8 @@ tests that need a silent server say they are skipped.
 
 import os
 
+import fixtures
+
 from tests.functional import base
 from tests.functional.base import hostctl
 
@@ -69,7 +71,15 @@ class FpingTest(base.TestCase):
         self.assertNotIn('Traceback', result.err)
 
     def test_named_servers_that_answer_exit_0(self):
-        result = self.fping('web-1', server('web-2')['id'])
+        # (--no-cache: an earlier run may have found os-fping gone.)
+        result = hostctl(
+            '--no-cache',
+            'server-fping',
+            '-f',
+            'json',
+            'web-1',
+            server('web-2')['id'],
+        )
         self.assertOk(result)
         self.assertEqual(
             [('web-1', True), ('web-2', True)],
@@ -81,6 +91,18 @@ class FpingTest(base.TestCase):
             'the servers from here instead\n',
             result.err,
         )
+
+    def test_a_gone_api_is_remembered(self):
+        env = base.clean_env(
+            XDG_CACHE_HOME=self.useFixture(fixtures.TempDir()).path
+        )
+        first = self.fping('web-1', env=env)
+        second = self.fping('web-1', env=env)
+        self.assertOk(first)
+        self.assertOk(second)
+        self.assertIn('os-fping API answered HTTP 410', first.err)
+        self.assertEqual('', second.err)
+        self.assertEqual(first.json()[0]['ID'], second.json()[0]['ID'])
 
     def test_include_keeps_only_those_servers(self):
         self.needs_dead_network()

@@ -328,6 +328,21 @@ class EntryTest(testtools.TestCase):
         self.now += 2
         self.assertIsNone(entry.versions('e'))
 
+    def test_gone_apis_live_and_die_with_the_version_range(self):
+        entry = self.entry()
+        entry.set_gone('e', 'os-fping')  # no range yet: nothing kept
+        self.assertEqual(frozenset(), entry.gone('e'))
+        entry.set_versions('e', '2.1', '2.104')
+        entry.set_gone('e', 'os-fping')
+        entry.save()
+        self.assertEqual({'os-fping'}, self.entry().gone('e'))
+        self.assertEqual(frozenset(), self.entry().gone('other'))
+        self.now += cache.VERSIONS_TTL + 1
+        self.assertEqual(frozenset(), self.entry().gone('e'))
+        # A fresh range starts with nothing gone.
+        entry.set_versions('e', '2.1', '2.104')
+        self.assertEqual(frozenset(), entry.gone('e'))
+
     def test_nothing_written_when_nothing_changed(self):
         self.entry().save()
         self.assertFalse(os.path.exists(self.path))

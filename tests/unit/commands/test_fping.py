@@ -155,7 +155,10 @@ class FpingTest(cli.TestCase):
         ):
             self.cloud(high='2.104')
             self.compute.mock.get(FPING, status_code=status, json=body)
-            rc, out, err = self.hostctl('server-fping', '-f', 'json')
+            # No cache: each case on a cloud that has not been seen yet.
+            rc, out, err = self.hostctl(
+                '--no-cache', 'server-fping', '-f', 'json'
+            )
             self.assertEqual(3, rc, err)
             message = list(body.values())[0]['message']
             self.assertEqual(
@@ -178,6 +181,35 @@ class FpingTest(cli.TestCase):
                 'compute 2.35',
                 self.fping_requests()[0].headers['OpenStack-API-Version'],
             )
+
+    def test_a_gone_api_is_not_asked_again_while_cached(self):
+        self.cloud(high='2.104')
+        gone = self.compute.mock.get(
+            FPING,
+            status_code=410,
+            json={'computeFault': {'code': 410, 'message': 'Gone.'}},
+        )
+        first = self.hostctl('server-fping')
+        second = self.hostctl('server-fping')
+        self.assertEqual(1, gone.call_count)
+        self.assertIn('answered HTTP 410', first[2])
+        self.assertEqual(
+            (3, 'hostctl: 2 of 3 servers not alive\n'), (second[0], second[2])
+        )
+        # With the cache off it asks again.
+        self.hostctl('--no-cache', 'server-fping')
+        self.assertEqual(2, gone.call_count)
+
+    def test_a_server_error_is_asked_again(self):
+        self.cloud(high='2.104')
+        failing = self.compute.mock.get(
+            FPING,
+            status_code=500,
+            json={'computeFault': {'code': 500, 'message': 'Boom.'}},
+        )
+        self.hostctl('server-fping')
+        self.hostctl('server-fping')
+        self.assertEqual(2, failing.call_count)
 
     def test_probe_path_selects_as_os_fping_does(self):
         self.cloud()
