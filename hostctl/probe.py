@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import resource
 import time
 from collections.abc import Mapping, Sequence
@@ -55,7 +56,9 @@ class TcpTransport:
             return Answer(False, NO_ANSWER, address)
         except OSError as exc:
             # No route, or the network says the host is unreachable.
-            reason = exc.strerror or exc.__class__.__name__
+            # asyncio words the error "Connect call failed (...)": the
+            # errno's own text says more.
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
             return Answer(False, f'unreachable: {reason}', address)
         rtt = _ms(started)
         writer.close()

@@ -14,7 +14,9 @@ dead_net=127.0.66.0/24
 
 ip link set lo up
 ip link add hostctl-dead type veth peer name hostctl-sink
-ip link set hostctl-dead up
+# No ARP: nothing resolves, so a probe is met with silence, never with a
+# quick "no route to host" once a neighbour entry has failed.
+ip link set hostctl-dead arp off up
 ip link set hostctl-sink up
 ip route add "$dead_net" dev hostctl-dead table 66
 # The local table (rule 0) claims all of 127/8 before any other rule, so it

@@ -117,6 +117,21 @@ class TcpTransportTest(testtools.TestCase):
             (True, 'connection refused'), (answer.alive, answer.answer)
         )
 
+    def test_unreachable_says_why(self):
+        import errno
+
+        async def refuse(*args, **kwargs):
+            raise OSError(errno.EHOSTUNREACH, "Connect call failed ('x', 9)")
+
+        self.useFixture(
+            fixtures.MonkeyPatch('asyncio.open_connection', refuse)
+        )
+        answer = self.probe(9)
+        self.assertEqual(
+            (False, 'unreachable: No route to host'),
+            (answer.alive, answer.answer),
+        )
+
 
 class IcmpPermissionTest(testtools.TestCase):
     def test_no_icmp_socket_of_either_kind_is_a_usage_error(self):
