@@ -8,9 +8,9 @@ benchmark). It
   environment under ~/.cache/hostctl/bench (once; pinned in PEERS);
 - starts the real local cloud (tests/functional/cloud) unless it is up,
   and stops it after if it started it;
-- puts a counting proxy on loopback in front of Keystone and Nova
-  (tools/countproxy.py), so that the requests each command sends are
-  counted as the cloud receives them;
+- puts the tests' proxy on loopback in front of Keystone and Nova
+  (tests/functional/faultproxy.py, with no faults), so that the requests
+  each command sends are counted as the cloud receives them;
 - runs every command of COMMANDS with each tool, round-robin, --runs times
   after one untimed warm-up (which, for hostctl, fills its token cache:
   the timed runs are warm-cache runs), and prints the median wall times,
@@ -34,9 +34,11 @@ import tempfile
 import time
 import urllib.request
 
-import countproxy
-
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The tests' proxy, with no faults: it counts what each CLI sends.
+sys.path.insert(0, TOP)
+from tests.functional import faultproxy  # noqa: E402
+
 HOSTCTL = os.path.join(os.path.dirname(sys.executable), 'hostctl')
 # As ./run starts it: the launcher makes the cloud's own environments.
 DEVCLOUD = ['python3', os.path.join(TOP, 'tests/functional/cloud/devcloud.py')]
@@ -348,7 +350,7 @@ def main() -> int:
         facts = cloud_facts()
         if facts is None:
             raise SystemExit('bench-peers: the local cloud did not come up')
-    proxy = countproxy.CountingProxy(
+    proxy = faultproxy.FaultProxy(
         {'identity': facts['auth_url'], 'compute': facts['compute_url']}
     ).start()
     cache_home = tempfile.mkdtemp(prefix='hostctl-bench-')

@@ -9,6 +9,9 @@ fault instead of (or before) the real answer. Every request is recorded,
 so that a test can assert what hostctl sent: how often it retried, and
 that it did not retry what must not be retried.
 
+With no rules it is a plain counting proxy: the peer benchmark
+(tools/bench_peers.py) counts the requests each CLI sends through it.
+
 Standard library only; the proxy runs in the test process, in threads.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import http.server
+import ipaddress
 import json
 import re
 import socket
@@ -24,6 +28,7 @@ import ssl
 import struct
 import threading
 import time
+import typing
 from urllib import parse
 
 HOP_BY_HOP = frozenset(
@@ -36,6 +41,10 @@ HOP_BY_HOP = frozenset(
         'trailer',
         'upgrade',
         'content-length',
+        # Asking for no compression keeps bodies plain, so that URLs in
+        # them can be rewritten.
+        'accept-encoding',
+        'content-encoding',
     }
 )
 
@@ -102,8 +111,7 @@ class Rule:
         return self.times is None or self.seen < self.first + self.times
 
 
-@dataclasses.dataclass(frozen=True)
-class Request:
+class Request(typing.NamedTuple):
     service: str
     method: str
     path: str
@@ -120,6 +128,11 @@ class FaultProxy:
 
     def __init__(self, upstreams: dict[str, str], tls=None) -> None:
         self.upstreams = {k: parse.urlsplit(v) for k, v in upstreams.items()}
+        for service, upstream in self.upstreams.items():
+            if not ipaddress.ip_address(upstream.hostname).is_loopback:
+                raise ValueError(
+                    f'{service}: {upstream.geturl()} is not on loopback'
+                )
         self.rules: list[Rule] = []
         self.requests: list[Request] = []
         # Every token that passed through, either way.
@@ -165,15 +178,22 @@ class FaultProxy:
             self.rules.append(rule)
         return rule
 
-    def count(self, service: str, method: str, path: str = '') -> int:
+    def count(self, service=None, method=None, path: str = '') -> int:
+        """Requests recorded, of `service` and `method` if given, whose
+        path matches the regular expression `path`."""
         with self._lock:
             return sum(
                 1
                 for r in self.requests
-                if r.service == service
-                and r.method == method
+                if service in (None, r.service)
+                and method in (None, r.method)
                 and re.search(path, r.path)
             )
+
+    def reset(self) -> None:
+        """Forget the requests recorded so far."""
+        with self._lock:
+            self.requests.clear()
 
     # -- the proxy's side -------------------------------------------------
 
@@ -190,11 +210,13 @@ class FaultProxy:
 
     def _rewrite(self, body: bytes) -> bytes:
         """Point the catalogue and links at the proxy, not the servers."""
-        body = self._rewrite_catalogue(body)
+        return self._rewrite_urls(self._rewrite_catalogue(body))
+
+    def _rewrite_urls(self, data: bytes) -> bytes:
         for service, upstream in self.upstreams.items():
             real = f'{upstream.scheme}://{upstream.netloc}'.encode()
-            body = body.replace(real, self.url(service).encode())
-        return body
+            data = data.replace(real, self.url(service).encode())
+        return data
 
     def _rewrite_catalogue(self, body: bytes) -> bytes:
         try:
@@ -257,7 +279,17 @@ def _handler(proxy: FaultProxy, service: str):
                 headers.update(fault.headers)
                 self._answer(fault.status, headers, fault.body)
                 return
-            code, headers, answer = self._forward(body)
+            try:
+                code, headers, answer = self._forward(body)
+            except OSError as exc:
+                # The server behind is down: say so as a gateway would.
+                message = f'proxy: upstream failed: {exc}'.encode()
+                self._answer(502, {'Content-Type': 'text/plain'}, message)
+                return
+            headers = [
+                (name, proxy._rewrite_urls(value.encode()).decode())
+                for name, value in headers
+            ]
             for name, value in headers:
                 if name.lower() == 'x-subject-token':
                     proxy.tokens.add(value)
@@ -276,6 +308,7 @@ def _handler(proxy: FaultProxy, service: str):
                 for k, v in self.headers.items()
                 if k.lower() not in HOP_BY_HOP
             }
+            headers['Host'] = upstream.netloc
             try:
                 connection.request(self.command, self.path, body, headers)
                 response = connection.getresponse()

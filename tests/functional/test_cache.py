@@ -9,14 +9,14 @@ import stat
 import tempfile
 
 from tests.functional import base
-from tools import countproxy
+from tests.functional import faultproxy
 
 
 class CacheTest(base.TestCase):
     def setUp(self):
         super().setUp()
         cloud = base.cloud()
-        self.proxy = countproxy.CountingProxy(
+        self.proxy = faultproxy.FaultProxy(
             {'identity': cloud['auth_url'], 'compute': cloud['compute_url']}
         ).start()
         self.addCleanup(self.proxy.stop)

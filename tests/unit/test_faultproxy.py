@@ -1,4 +1,5 @@
-"""The benchmark's counting proxy: it counts, forwards and rewrites."""
+"""The tests' proxy with no faults, as the peer benchmark uses it: it
+counts, forwards and rewrites."""
 
 import http.server
 import json
@@ -7,7 +8,7 @@ import threading
 import requests
 import testtools
 
-from tools import countproxy
+from tests.functional import faultproxy
 
 
 class _Upstream(http.server.ThreadingHTTPServer):
@@ -43,7 +44,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = _answer
 
 
-class CountingProxyTest(testtools.TestCase):
+class CountingTest(testtools.TestCase):
     def setUp(self):
         super().setUp()
         upstream = _Upstream(('127.0.0.1', 0), _Handler)
@@ -51,7 +52,7 @@ class CountingProxyTest(testtools.TestCase):
         self.addCleanup(upstream.server_close)
         self.addCleanup(upstream.shutdown)
         self.upstream = f'http://127.0.0.1:{upstream.server_address[1]}'
-        self.proxy = countproxy.CountingProxy(
+        self.proxy = faultproxy.FaultProxy(
             {'identity': self.upstream + '/v3'}
         ).start()
         self.addCleanup(self.proxy.stop)
@@ -88,7 +89,7 @@ class CountingProxyTest(testtools.TestCase):
 
     def test_upstream_down_is_a_502(self):
         self.proxy.stop()
-        proxy = countproxy.CountingProxy(
+        proxy = faultproxy.FaultProxy(
             {'compute': 'http://127.0.0.1:9'}
         ).start()
         self.addCleanup(proxy.stop)
@@ -99,6 +100,6 @@ class CountingProxyTest(testtools.TestCase):
     def test_refuses_upstreams_off_loopback(self):
         self.assertRaises(
             ValueError,
-            countproxy.CountingProxy,
+            faultproxy.FaultProxy,
             {'compute': 'http://192.0.2.1:8774'},
         )
