@@ -69,13 +69,6 @@ def _retries(text: str) -> int:
     return value
 
 
-def _exit_code_table() -> str:
-    lines = ['exit codes:']
-    for code, meaning in exceptions.EXIT_CODE_HELP.items():
-        lines.append(f'  {int(code):<3} {meaning}')
-    return '\n'.join(lines)
-
-
 class HelpCommand(cliff_help.HelpCommand):
     """Print detailed help for another command."""
 
@@ -122,7 +115,7 @@ class HostctlApp(app.App):
             version,
             argparse_kwargs={
                 'prog': 'hostctl',
-                'epilog': _exit_code_table(),
+                'epilog': exceptions.exit_code_table(),
                 'formatter_class': argparse.RawDescriptionHelpFormatter,
             },
         )
