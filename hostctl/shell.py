@@ -89,6 +89,8 @@ class HostctlApp(app.App):
         # --debug does; keystoneauth logs it at DEBUG, tokens hashed.
         if self.options.debug:
             self.options.verbose_level = max(self.options.verbose_level, 2)
+        if self.options.log_file:
+            _check_log_file(self.options.log_file, self.stderr)
         super().configure_logging()
         if self.options.verbose_level < 2:
             # The libraries' own warnings ("failed to discover versions...")
@@ -126,6 +128,18 @@ class HostctlApp(app.App):
             )
             return ExitCode.USAGE
         return super().run_subcommand(argv)
+
+
+def _check_log_file(path: str, stderr) -> None:
+    # cliff would report an unwritable log file as an unexpected error.
+    try:
+        with open(path, 'a', encoding='utf-8'):
+            pass
+    except OSError as exc:
+        stderr.write(
+            f'hostctl: --log-file: cannot write {path} ({exc.strerror})\n'
+        )
+        raise SystemExit(int(exceptions.ExitCode.USAGE)) from None
 
 
 def main(argv=None) -> int:

@@ -264,6 +264,31 @@ class CacheTest(cli.TestCase):
         self.assertEqual(exceptions.ExitCode.UNSUPPORTED, rc)
         self.assertEqual(self.COLD, sent)
 
+    def test_a_wrong_password_is_refused_despite_a_cached_token(self):
+        rc, _, err, _ = self.run_hostctl()
+        self.assertEqual((0, ''), (rc, err))
+        self.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens',
+            status_code=401,
+            json=UNAUTHORIZED,
+        )
+        rc, out, err, sent = self.run_hostctl('--os-password', 'wrong')
+        self.assertEqual(exceptions.ExitCode.AUTH, rc)
+        self.assertIn('refused the credentials', err)
+        self.assertIn('POST /v3/auth/tokens', sent)
+        self.assertNotIn('GET /v2.1/os-services', sent)
+        # The right password still finds its token: one request.
+        self.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens', [token_answer('tok-3')]
+        )
+        rc, _, err, sent = self.run_hostctl()
+        self.assertEqual((0, ''), (rc, err))
+        self.assertEqual(['GET /v2.1/os-services'], sent)
+        for path in self.cache_files():
+            self.assertNotIn('wrong', os.path.basename(path))
+            with open(path) as f:
+                self.assertNotIn('wrong', f.read())
+
 
 class TokenEndpointCacheTest(cli.TestCase):
     """A token and an endpoint: the version range is still worth keeping."""

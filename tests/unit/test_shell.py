@@ -496,3 +496,37 @@ class OpenrcTest(LabCloudTestCase):
         body = self.tokens.last_request.json()['auth']['identity']
         self.assertEqual(['token'], body['methods'])
         self.assertEqual('given-token', body['token']['id'])
+
+
+class UnscopedTokenTest(OpenrcTest):
+    def test_no_project_is_said_not_blamed_on_the_region(self):
+        for name in ('OS_PROJECT_NAME', 'OS_PROJECT_DOMAIN_NAME'):
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        body = token_response()
+        del body['token']['project']
+        del body['token']['catalog']
+        self.compute.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens',
+            json=body,
+            headers={'X-Subject-Token': fakes.TOKEN},
+            status_code=201,
+        )
+        rc, out, err = cli.run_cli(['--no-cache', 'service-list'])
+        self.assertEqual((2, ''), (rc, out))
+        self.assertEqual(
+            'hostctl: the token is scoped to no project, so it comes with no '
+            'service catalogue: give --os-project-name or --os-project-id '
+            '(or project_name in clouds.yaml)\n',
+            err,
+        )
+
+    def test_an_auth_url_that_answers_404_is_not_wrong_credentials(self):
+        self.compute.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens',
+            status_code=404,
+            text='<html><title>404 Not Found</title></html>',
+        )
+        rc, _, err = cli.run_cli(['--no-cache', 'service-list'])
+        self.assertEqual(2, rc)
+        self.assertIn('check --os-auth-url', err)
+        self.assertNotIn('credentials', err)
