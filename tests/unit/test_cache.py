@@ -254,6 +254,31 @@ class CacheTest(cli.TestCase):
         (versions,) = self.cache_data()['compute'].values()
         self.assertEqual('2.90', versions['max'])
 
+    def test_an_upgraded_cloud_serves_a_pinned_version_the_cache_lacks(self):
+        self.mock.get(
+            fakes.COMPUTE_URL, json=fakes.version_document('2.1', '2.90')
+        )
+        self.run_hostctl()
+        # The cloud was upgraded to 2.100; the cached range still says 2.90.
+        self.mock.get(
+            fakes.COMPUTE_URL, json=fakes.version_document('2.1', '2.100')
+        )
+        rc, _, err, sent = self.run_hostctl('--os-compute-api-version', '2.95')
+        self.assertEqual((0, ''), (rc, err))
+        self.assertEqual(['GET /v2.1', 'GET /v2.1/os-services'], sent)
+        self.assertEqual(
+            (2, 95), self.compute.version_of(self.mock.last_request)
+        )
+        (versions,) = self.cache_data()['compute'].values()
+        self.assertEqual('2.100', versions['max'])
+        # A version the cloud does not serve is still refused, read afresh.
+        rc, _, err, sent = self.run_hostctl(
+            '--os-compute-api-version', '2.101'
+        )
+        self.assertEqual(exceptions.ExitCode.UNSUPPORTED, rc)
+        self.assertIn('this cloud serves 2.1 to 2.100', err)
+        self.assertEqual(['GET /v2.1'], sent)
+
     def test_a_fresh_version_range_that_is_refused_is_not_retried(self):
         self.mock.get(
             fakes.COMPUTE_URL + '/os-services',
