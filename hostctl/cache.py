@@ -172,6 +172,18 @@ class Entry:
         if self._data.get('compute', {}).pop(endpoint, None) is not None:
             self._dirty = True
 
+    # Anything else kept by name (hostctl.resolved: what openstacksdk's
+    # loader resolved from clouds.yaml)
+
+    def record(self, name: str) -> dict | None:
+        found = self._data.get(name)
+        return found if isinstance(found, dict) else None
+
+    def set_record(self, name: str, value: dict) -> None:
+        if self._data.get(name) != value:
+            self._data[name] = value
+            self._dirty = True
+
     # The file
 
     def save(self) -> None:

@@ -26,8 +26,17 @@ class ClientManager:
     def connection(self):
         from hostctl import session
 
-        connection = session.connect(self.settings)
-        self._cache = _open_cache(self.settings, connection)
+        settings = self.settings
+        warm = _warm(settings)
+        if warm is not None:
+            connection, self._cache = warm
+            return connection
+        connection = session.connect(settings)
+        self._cache, _ = _open_cache(settings, connection)
+        if self._cache is not None and connection.caches_token:
+            from hostctl import resolved
+
+            resolved.remember(settings, connection)
         return connection
 
     @property
@@ -92,26 +101,49 @@ class ClientManager:
         return error
 
 
-def _open_cache(settings, connection):
-    """The cache entry of this identity, its token installed in the
-    session's auth plugin; None when the cache is off."""
-    if settings.no_cache or not connection.identity:
+def _warm(settings):
+    """(connection, cache entry) from what an earlier run resolved, when
+    it holds a live token; None otherwise (see hostctl.resolved)."""
+    from hostctl import session
+
+    if settings.no_cache or session.token_endpoint_mode(settings):
         return None
+    from hostctl import resolved
+
+    record = resolved.lookup(settings)
+    if record is None:
+        return None
+    settings.check()
+    connection = resolved.connect(settings, record)
+    entry, installed = _open_cache(settings, connection)
+    if not installed:
+        return None
+    if settings.insecure:
+        session.warn_insecure()
+    return connection, entry
+
+
+def _open_cache(settings, connection):
+    """(the cache entry of this identity, whether a token from it is now
+    in the session's auth plugin); (None, False) when the cache is off."""
+    if settings.no_cache or not connection.identity:
+        return None, False
     from hostctl import cache
 
     entry = cache.Entry.for_identity(
         connection.identity, connection.cache_id()
     )
-    if connection.caches_token:
-        state = entry.auth_state()
-        if state is not None:
-            auth = connection.session.auth
-            try:
-                auth.set_auth_state(state)
-            except Exception:  # a state this keystoneauth cannot read
-                auth.set_auth_state(None)
-                entry.drop_auth_state()
-    return entry
+    state = entry.auth_state() if connection.caches_token else None
+    if state is None:
+        return entry, False
+    auth = connection.session.auth
+    try:
+        auth.set_auth_state(state)
+    except Exception:  # a state this keystoneauth cannot read
+        auth.set_auth_state(None)
+        entry.drop_auth_state()
+        return entry, False
+    return entry, True
 
 
 def _save_cache(entry, connection) -> None:

@@ -58,7 +58,16 @@ def load(settings):
                 else retries,
             ),
         )
-        return config.get_one(cloud=settings.cloud, validate=True, **given)
+        region = config.get_one(cloud=settings.cloud, validate=True, **given)
+        # The files the loader looked for, present or not (private names
+        # of openstacksdk's: hostctl.resolved keeps their state).
+        names = ('_config_files', '_secure_files', '_vendor_files')
+        region.hostctl_files = (
+            [path for name in names for path in getattr(config, name)]
+            if all(hasattr(config, name) for name in names)
+            else None  # unknown: never kept, read every time
+        )
+        return region
     except sdk_exceptions.ConfigException as exc:
         if settings.cloud and not _has_cloud(config, settings.cloud):
             raise exceptions.UsageError(
@@ -119,6 +128,8 @@ def connect(settings) -> sessions.Connection:
             settings.get('database_endpoint')
             or region.get_endpoint('database')
         ),
+        plugin_options=config.get('auth', {}),
+        files=region.hostctl_files,
     )
 
 

@@ -54,6 +54,9 @@ class Connection:
         interface=None,
         compute=None,
         database=None,
+        plugin_options=None,
+        files=(),
+        cache_id=None,
     ) -> None:
         self.session = session
         self.mode = mode
@@ -62,6 +65,11 @@ class Connection:
         self.interface = interface
         self.compute = compute
         self.database = database
+        # What the auth plugin was made from, and the configuration files
+        # read: kept without secrets by hostctl.resolved.
+        self.plugin_options = plugin_options
+        self.files = files
+        self._cache_id = cache_id
 
     @property
     def auth_type(self):
@@ -72,6 +80,8 @@ class Connection:
         return self.auth_type in CACHED_AUTH_TYPES
 
     def cache_id(self) -> str | None:
+        if self._cache_id is not None:
+            return self._cache_id
         try:
             return self.session.auth.get_cache_id()
         except NotImplementedError:
@@ -81,7 +91,12 @@ class Connection:
 def connect(settings: options.Settings) -> Connection:
     settings.check()
     if settings.insecure:
-        _warn_insecure()
+        warn_insecure()
+    return resolve(settings)
+
+
+def resolve(settings: options.Settings) -> Connection:
+    """The connection, the configuration read in full."""
     if token_endpoint_mode(settings):
         return _token_endpoint(settings)
     if not settings.cloud and settings.get('auth_url'):
@@ -195,6 +210,7 @@ def _openrc(settings) -> Connection:
         interface=settings.get('interface', 'public'),
         compute=settings.get('endpoint'),
         database=settings.get('database_endpoint'),
+        plugin_options=auth,
     )
 
 
@@ -209,7 +225,7 @@ def check_ca_file(session) -> None:
         )
 
 
-def _warn_insecure() -> None:
+def warn_insecure() -> None:
     # One line from hostctl instead of urllib3's warning on every request.
     import warnings
 

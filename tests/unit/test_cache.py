@@ -72,9 +72,14 @@ class CacheTest(cli.TestCase):
         return rc, out, err, sent
 
     def cache_files(self):
-        return glob.glob(
-            os.path.join(self.cache_home, 'hostctl', 'session', '*')
-        )
+        """The token cache's files (not hostctl.resolved's config-*)."""
+        return [
+            path
+            for path in glob.glob(
+                os.path.join(self.cache_home, 'hostctl', 'session', '*')
+            )
+            if not os.path.basename(path).startswith('config-')
+        ]
 
     def cache_data(self):
         (path,) = self.cache_files()
