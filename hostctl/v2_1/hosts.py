@@ -17,6 +17,7 @@ import dataclasses
 import datetime
 
 from hostctl import exceptions
+from hostctl.v2_1 import fencing
 from hostctl.v2_1 import hypervisors as hypervisors_
 from hostctl.v2_1 import servers as servers_
 from hostctl.v2_1 import services as services_
@@ -47,6 +48,14 @@ class Host:
     verdict: Verdict
 
 
+@dataclasses.dataclass(frozen=True)
+class HostChange:
+    """A host after host-down or host-up, and the steps taken."""
+
+    host: Host
+    steps: tuple[fencing.Step, ...]
+
+
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
@@ -55,15 +64,9 @@ def report_age(
     service: services_.Service, now: datetime.datetime | None = None
 ) -> float | None:
     """Seconds since the service last reported (its updated_at), or None."""
-    if not service.updated_at:
+    when = service.reported_at
+    if when is None:
         return None
-    try:
-        when = datetime.datetime.fromisoformat(service.updated_at)
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        # Nova writes UTC without saying so.
-        when = when.replace(tzinfo=datetime.timezone.utc)
     return ((now or _now()) - when).total_seconds()
 
 
@@ -163,7 +166,29 @@ class HostManager(Manager):
     def show(self, version, name: str) -> Host:
         """One host: its compute services, hypervisors, servers (all
         projects, all pages) and verdict, in a fixed number of requests."""
-        host, services, hypervisors = self._resolve(version, name)
+        return self._show(version, *self._resolve(version, name))
+
+    @requires('2.11', what='host-down (forcing a service down)')
+    def down(self, version, name: str, reason=None, disable=True):
+        """Force the host's nova-compute down, then disable it with
+        host-down's marker; a `HostChange`. See `fencing`."""
+        host, services, _ = self._resolve(version, name)
+        compute = _compute_of(host, services)
+        steps = fencing.down(self, version, compute, reason, disable)
+        return HostChange(self._show(version, host), tuple(steps))
+
+    @requires('2.11', what='host-up (clearing forced down)')
+    def up(self, version, name: str, timeout=300.0, enable=False):
+        """Clear forced_down, wait until nova-compute reports up, then
+        enable if host-down disabled it (or `enable`); a `HostChange`."""
+        host, services, _ = self._resolve(version, name)
+        compute = _compute_of(host, services)
+        steps = fencing.up(self, version, compute, timeout, enable)
+        return HostChange(self._show(version, host), tuple(steps))
+
+    def _show(self, version, host, services=None, hypervisors=None) -> Host:
+        if services is None:
+            services = self._client.services._list(version, host=host)
         if hypervisors is None:
             hypervisors = self._hypervisors(version)
         servers = self._client.servers._list(
@@ -229,3 +254,19 @@ class HostManager(Manager):
 
     def _hypervisors(self, version):
         return self._client.hypervisors._list(version, detailed=True)
+
+
+def _compute_of(host, services) -> services_.Service:
+    found = [s for s in services if s.host == host and s.binary == COMPUTE]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        ids = ', '.join(str(s.id) for s in found)
+        raise exceptions.Conflict(
+            f'{len(found)} nova-compute services on host {host} ({ids}); '
+            'the cloud has duplicate service records'
+        )
+    raise exceptions.NotFound(
+        f'host {host!r} has no nova-compute service; host-down and host-up '
+        'act on nova-compute'
+    )
