@@ -75,7 +75,7 @@ def down(manager, version, compute, reason, disable) -> list[Step]:
             Step(
                 'disable',
                 'unchanged',
-                f'already disabled ({current.disabled_reason or "no reason"})',
+                f'already disabled: {current.disabled_reason or "no reason"}',
             )
         )
         return steps
@@ -133,7 +133,7 @@ def up(manager, version, compute, timeout, enable) -> list[Step]:
             else 'it was not forced down'
         )
         what = (
-            'hostctl did not wait (--timeout 0)'
+            'hostctl did not wait (--wait 0)'
             if timeout <= 0
             else f'nova-compute did not report up within {timeout:g} s'
         )
@@ -180,8 +180,8 @@ def _enable_skipped(service) -> Step:
     return Step(
         'enable',
         'skipped',
-        f'disabled for another reason ({service.disabled_reason or "none"}'
-        '): not by host-down; --enable enables it anyway',
+        'disabled for another reason than host-down: '
+        f'{service.disabled_reason or "none given"}; --enable enables it',
     )
 
 
