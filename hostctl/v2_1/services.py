@@ -63,7 +63,17 @@ class Change:
 class ServiceManager(Manager):
     @requires('2.1', what='listing services')
     def list(self, version, host=None, binary=None) -> list[Service]:
-        return self._list(version, host, binary)
+        """Services; `host` names one host exactly (see hosts.resolve),
+        and a host that does not exist is NotFound, not an empty list."""
+        if host is None:
+            return self._list(version, binary=binary)
+        # One listing answers both the name and the question.
+        host, services, _ = self._client.hosts._resolve(version, host)
+        return [
+            s
+            for s in services
+            if s.host == host and (binary is None or s.binary == binary)
+        ]
 
     @requires('2.11', what='forcing a service down')
     def force_down(self, version, host, binary, forced_down=True) -> Change:
@@ -132,7 +142,9 @@ class ServiceManager(Manager):
         return Change(self._reread(version, before), changed=True)
 
     def _reread(self, version, service: Service) -> Service:
-        return self._find(version, service.host, service.binary)
+        # The host is exact by now; Nova's host filter is an exact match.
+        found = self._list(version, service.host, service.binary)
+        return _one(found, service.host, service.binary)
 
     def _list(self, version, host=None, binary=None) -> list[Service]:
         params = {}
@@ -150,28 +162,29 @@ class ServiceManager(Manager):
         return Change(Service.from_json(answer['service']), changed=True)
 
     def _find(self, version, host, binary) -> Service:
-        found = self._list(version, host, binary)
-        if len(found) == 1:
-            return found[0]
-        if found:
-            ids = ', '.join(str(s.id) for s in found)
-            raise exceptions.Conflict(
-                f'{len(found)} {binary} services on host {host} ({ids}); '
-                'the cloud has duplicate service records'
+        """The one `binary` service on the host `host` names exactly."""
+        if binary is None or not binary.strip():
+            raise exceptions.UsageError(
+                'a service binary is needed, for example nova-compute'
             )
-        # The miss costs one more request, so that the error can name what
-        # does exist instead of leaving the user to guess.
-        raise exceptions.NotFound(
-            _missing_message(host, binary, self._list(version))
-        )
+        host, services, _ = self._client.hosts._resolve(version, host)
+        found = [s for s in services if s.host == host]
+        matches = [s for s in found if s.binary == binary]
+        if not matches:
+            raise exceptions.NotFound(
+                f'host {host!r} has no {binary!r} service; it has: '
+                + ', '.join(sorted({s.binary or '?' for s in found}))
+            )
+        return _one(matches, host, binary)
 
 
-def _missing_message(host, binary, services: list[Service]) -> str:
-    hosts = sorted({s.host for s in services if s.host})
-    if host not in hosts:
-        known = ', '.join(hosts) or 'none'
-        return f'no compute service on host {host!r}; hosts: {known}'
-    binaries = sorted({s.binary for s in services if s.host == host})
-    return f'host {host!r} has no {binary!r} service; it has: ' + ', '.join(
-        binaries
+def _one(found: list[Service], host, binary) -> Service:
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise exceptions.NotFound(f'host {host!r} has no {binary!r} service')
+    ids = ', '.join(str(s.id) for s in found)
+    raise exceptions.Conflict(
+        f'{len(found)} {binary} services on host {host} ({ids}); '
+        'the cloud has duplicate service records'
     )
