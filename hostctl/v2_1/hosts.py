@@ -191,14 +191,10 @@ class HostManager(Manager):
             services = self._client.services._list(version, host=host)
         if hypervisors is None:
             hypervisors = self._hypervisors(version)
-        servers = self._client.servers._list(
-            version, all_projects=True, host=host
+        servers = servers_.only_on(
+            host,
+            self._client.servers._list(version, all_projects=True, host=host),
         )
-        if any(s.host is None for s in servers):
-            raise exceptions.AuthError(
-                "the cloud's policy hides the servers' hosts from this user, "
-                'so the servers on a host cannot be told apart'
-            )
         computes = tuple(
             s for s in services if s.host == host and s.binary == COMPUTE
         )
@@ -208,9 +204,7 @@ class HostManager(Manager):
             hypervisors=tuple(
                 h for h in hypervisors if h.service_host == host
             ),
-            # Nova matches host exactly; this keeps it so whatever the
-            # cloud's filter did.
-            servers=tuple(s for s in servers if s.host == host),
+            servers=tuple(servers),
             verdict=verdict(computes),
         )
 
@@ -220,7 +214,14 @@ class HostManager(Manager):
             raise exceptions.UsageError(
                 'a host name is needed: an empty name would match every host'
             )
-        services = self._client.services._list(version)
+        try:
+            services = self._client.services._list(version)
+        except exceptions.AuthError as error:
+            raise exceptions.AuthError(
+                f'{error} (naming a host, {name!r}, needs the list of compute '
+                'services, which is for admins by default)',
+                error.detail,
+            ) from error
         service_hosts = {s.host for s in services if s.host}
         if name in service_hosts:
             return name, services, None
