@@ -3,7 +3,8 @@
 Commands are entry points (setup.cfg, ``hostctl.commands``) loaded one at
 a time by cliff when they are run, and the API clients are built on first
 use (clientmanager), so ``hostctl <command> --help`` imports neither
-keystoneauth nor openstacksdk.
+keystoneauth nor openstacksdk (see hostctl.startup). The global options
+are declared in hostctl.options, the exit codes in hostctl.exceptions.
 """
 
 from __future__ import annotations
@@ -12,14 +13,10 @@ import argparse
 import logging
 import sys
 
+from cliff import app
+from cliff import help as cliff_help
+
 from hostctl import commandmanager
-
-with commandmanager.deferred_imports():
-    from cliff import app
-    from cliff import help as cliff_help
-    from cliff import lister  # noqa: F401  (the commands' bases, imported
-    from cliff import show  # noqa: F401  here to defer their imports too)
-
 from hostctl import exceptions
 from hostctl import options
 from hostctl.exceptions import ExitCode
@@ -37,6 +34,9 @@ class HelpCommand(cliff_help.HelpCommand):
         return ''
 
     def take_action(self, parsed_args):
+        if not parsed_args.cmd:
+            self.app.print_command_list()
+            return 0
         try:
             return super().take_action(parsed_args)
         except ValueError:
@@ -107,6 +107,25 @@ class HostctlApp(app.App):
         if self.client_manager is not None:
             self.client_manager.save_cache()
 
+    def print_help_if_requested(self) -> None:
+        if self.options.deferred_help:
+            self.print_command_list()
+            raise cliff_help.HelpExit()
+
+    def print_command_list(self) -> None:
+        """The help, and every command with its one line, as cliff prints
+        them, from the static table: no command is imported."""
+        import autopage.argparse
+
+        with autopage.argparse.help_pager(self.stdout) as out:
+            self.parser.print_help(out)
+            out.write('\nCommands:\n')
+            manager = self.command_manager
+            width = max(map(len, manager.commands))
+            for name in sorted(manager.commands):
+                line = manager.summary(name).rstrip('.')
+                out.write(f'  {name:<{width}}  {line}\n')
+
     def interact(self) -> None:
         # No command given. cliff would start an interactive shell; a tool
         # run from scripts should say what it needs instead.
@@ -117,6 +136,12 @@ class HostctlApp(app.App):
         return ExitCode.USAGE if self.interactive_mode else code
 
     def run_subcommand(self, argv) -> int:
+        if argv and argv[0].startswith('-'):
+            # An option argparse did not know, before the command.
+            self.stderr.write(
+                f"hostctl: unknown option {argv[0]!r}; see 'hostctl --help'\n"
+            )
+            return ExitCode.USAGE
         try:
             self.command_manager.find_command(argv)
         except ValueError:

@@ -361,3 +361,12 @@ class TokenEndpointDatabaseTest(cli.TestCase):
         self.assertIn('--os-database-endpoint', err)
         self.assertEqual(1, len(err.splitlines()), err)
         self.assertEqual([], compute.api_requests())
+
+
+class UnknownGlobalOptionTest(cli.TestCase):
+    def test_an_unknown_option_before_the_command_is_named(self):
+        rc, out, err = cli.run_cli(['--nosuch', 'service-list'])
+        self.assertEqual((ExitCode.USAGE, ''), (rc, out))
+        self.assertEqual(
+            "hostctl: unknown option '--nosuch'; see 'hostctl --help'\n", err
+        )

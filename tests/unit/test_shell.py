@@ -361,8 +361,8 @@ class StartUpTest(cli.TestCase):
         'cmd2',
         'osc_lib',
         'yaml',
-        'stevedore',
-        'importlib.metadata',
+        # (stevedore and importlib.metadata are cliff's own imports: they
+        # load, but nothing scans the installed distributions.)
         'hostctl.v2_1',
         'hostctl.database',
         'hostctl.cache',
@@ -405,6 +405,20 @@ class StartUpTest(cli.TestCase):
 
     def test_version_imports_no_command(self):
         self.assertEqual('[]', self.imported_by(['--version']))
+
+    def test_the_command_list_imports_no_command(self):
+        self.assertEqual('[]', self.imported_by(['--help']))
+        self.assertEqual('[]', self.imported_by(['help']))
+
+    def test_no_stand_in_modules(self):
+        # Stand-ins in sys.modules keep a library's imports from running,
+        # and break silently when the library changes: none, anywhere.
+        top = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        for folder, _, names in os.walk(os.path.join(top, 'hostctl')):
+            for name in names:
+                if name.endswith('.py'):
+                    path = os.path.join(folder, name)
+                    self.assertEqual([], _writes_to_sys_modules(path), path)
 
     def test_deferred_modules_still_work_when_used(self):
         # 'complete' is cliff's own command: it asks stevedore for its
@@ -530,3 +544,29 @@ class UnscopedTokenTest(OpenrcTest):
         self.assertEqual(2, rc)
         self.assertIn('check --os-auth-url', err)
         self.assertNotIn('credentials', err)
+
+
+def _writes_to_sys_modules(path: str) -> list[int]:
+    """Lines of `path` that store into, delete from or update x.modules."""
+    import ast
+
+    with open(path, encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+
+    def is_modules(node):
+        return isinstance(node, ast.Attribute) and node.attr == 'modules'
+
+    lines = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Subscript)
+            and is_modules(node.value)
+            and isinstance(node.ctx, ast.Store | ast.Del)
+        ) or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ('update', 'setdefault', 'pop')
+            and is_modules(node.func.value)
+        ):
+            lines.append(node.lineno)
+    return lines
