@@ -33,10 +33,6 @@ class ClientManager:
             return connection
         connection = session.connect(settings)
         self._cache, _ = _open_cache(settings, connection)
-        if self._cache is not None and connection.caches_token:
-            from hostctl import resolved
-
-            resolved.remember(settings, connection)
         return connection
 
     @property
@@ -47,7 +43,7 @@ class ClientManager:
         """Keep the token and version ranges for the next run, if a
         session was made and the cache is on."""
         if self._cache is not None:
-            _save_cache(self._cache, self.connection)
+            _save_cache(self._cache, self.connection, self.settings)
 
     @functools.cached_property
     def compute(self):
@@ -114,7 +110,10 @@ def _warm(settings):
     if record is None:
         return None
     settings.check()
-    connection = resolved.connect(settings, record)
+    try:
+        connection = resolved.connect(settings, record)
+    except Exception:  # a plugin this keystoneauth no longer builds so
+        return None
     entry, installed = _open_cache(settings, connection)
     if not installed:
         return None
@@ -146,7 +145,7 @@ def _open_cache(settings, connection):
     return entry, True
 
 
-def _save_cache(entry, connection) -> None:
+def _save_cache(entry, connection, settings) -> None:
     if connection.caches_token:
         # After a 401 keystoneauth dropped the token and authenticated
         # again: what the plugin holds now is what is worth keeping, and
@@ -159,4 +158,9 @@ def _save_cache(entry, connection) -> None:
             entry.set_auth_state(
                 auth.get_auth_state(), ref.expires.timestamp()
             )
+            if not connection.warm:
+                # A configuration that got a token: worth keeping.
+                from hostctl import resolved
+
+                resolved.remember(settings, connection)
     entry.save()

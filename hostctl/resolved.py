@@ -99,6 +99,12 @@ def remember(settings, connection) -> None:
         for k, v in (connection.plugin_options or {}).items()
         if k in options and not options[k].secret and v is not None
     }
+    # Named, with no value: some plugins take their secret positionally.
+    secrets = sorted(
+        k
+        for k in connection.plugin_options or {}
+        if k in options and options[k].secret
+    )
     kind = type(auth)
     session = connection.session
     record = {
@@ -106,6 +112,7 @@ def remember(settings, connection) -> None:
         'files': {path: _stat(path) for path in connection.files},
         'plugin_class': f'{kind.__module__}:{kind.__qualname__}',
         'plugin': plugin,
+        'secrets': secrets,
         'identity': connection.identity,
         'cache_id': connection.cache_id(),
         'mode': connection.mode,
@@ -130,7 +137,9 @@ def connect(settings, record) -> sessions.Connection:
     # get_auth_ref only to authenticate, which this plugin cannot do
     # without the secret.
     deferred = type(name, (kind,), {'get_auth_ref': _authenticate_in_full})
-    plugin = deferred(**record['plugin'])
+    plugin = deferred(
+        **record['plugin'], **dict.fromkeys(record.get('secrets', ()))
+    )
     plugin.hostctl_settings = settings
     cert = record.get('cert')
     session = sessions.make_session(
@@ -140,7 +149,7 @@ def connect(settings, record) -> sessions.Connection:
         cert=tuple(cert) if isinstance(cert, list) else cert,
         timeout=record.get('timeout'),
     )
-    return sessions.Connection(
+    connection = sessions.Connection(
         session,
         mode=record.get('mode'),
         identity=record['identity'],
@@ -150,6 +159,8 @@ def connect(settings, record) -> sessions.Connection:
         database=record.get('database'),
         cache_id=record.get('cache_id'),
     )
+    connection.warm = True
+    return connection
 
 
 def _authenticate_in_full(self, session, **kwargs):

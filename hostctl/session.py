@@ -70,6 +70,8 @@ class Connection:
         self.plugin_options = plugin_options
         self.files = files
         self._cache_id = cache_id
+        # Built from what an earlier run resolved (hostctl.resolved).
+        self.warm = False
 
     @property
     def auth_type(self):

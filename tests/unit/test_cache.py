@@ -13,19 +13,13 @@ from hostctl import cache
 from hostctl import exceptions
 from tests.unit import cli
 from tests.unit import fakes
-from tests.unit import test_shell
 
 PASSWORD = 's3cret-pw'
-UNAUTHORIZED = {
-    'error': {
-        'code': 401,
-        'message': 'The request you have made requires authentication.',
-    }
-}
+UNAUTHORIZED = fakes.UNAUTHORIZED
 
 
 def token_answer(token, expires_at='2099-01-01T00:00:00.000000Z'):
-    body = test_shell.token_response()
+    body = fakes.token_response()
     body['token']['expires_at'] = expires_at
     return {
         'json': body,

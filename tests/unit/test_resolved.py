@@ -9,13 +9,11 @@ import fixtures
 from hostctl import clouds
 from tests.unit import cli
 from tests.unit import fakes
-from tests.unit import test_cache
-from tests.unit import test_shell
 
-UNAUTHORIZED = test_cache.UNAUTHORIZED
+UNAUTHORIZED = fakes.UNAUTHORIZED
 
 
-class WarmCloudsYamlTest(test_shell.LabCloudTestCase):
+class WarmCloudsYamlTest(cli.LabCloudTestCase):
     def setUp(self):
         super().setUp()
         self.cache_home = self.useFixture(fixtures.TempDir()).path
@@ -98,3 +96,52 @@ class WarmCloudsYamlTest(test_shell.LabCloudTestCase):
                 os.remove(path)
         self.assertIn('POST /v3/auth/tokens', self.run_lab())
         self.assertEqual(2, self.loads.call_count)
+
+
+class WarmApplicationCredentialTest(cli.LabCloudTestCase):
+    """An application credential's secret is a required argument of its
+    plugin: the warm path names it, with no value."""
+
+    def setUp(self):
+        super().setUp()
+        self.cache_home = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(
+            fixtures.EnvironmentVariable('XDG_CACHE_HOME', self.cache_home)
+        )
+        for name, value in (
+            ('OS_AUTH_URL', fakes.IDENTITY_URL),
+            ('OS_AUTH_TYPE', 'v3applicationcredential'),
+            ('OS_APPLICATION_CREDENTIAL_ID', 'ac-1'),
+            ('OS_APPLICATION_CREDENTIAL_SECRET', 'ac-secret'),
+        ):
+            self.useFixture(fixtures.EnvironmentVariable(name, value))
+
+    def run_list(self):
+        before = len(self.compute.mock.request_history)
+        rc, _, err = cli.run_cli(['service-list'])
+        sent = [
+            f'{r.method} {r.path.rstrip("/")}'
+            for r in self.compute.mock.request_history[before:]
+        ]
+        return rc, err, sent
+
+    def test_warm_run(self):
+        self.assertEqual((0, ''), self.run_list()[:2])
+        self.assertEqual((0, '', ['GET /v2.1/os-services']), self.run_list())
+        for path in glob.glob(os.path.join(self.cache_home, '*/*/*')):
+            with open(path) as f:
+                self.assertNotIn('ac-secret', f.read())
+
+    def test_a_refused_credential_is_not_kept(self):
+        self.compute.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens',
+            status_code=404,
+            json={'error': {'code': 404, 'message': 'no such credential'}},
+        )
+        for _ in range(2):
+            rc, err, sent = self.run_list()
+            self.assertEqual(5, rc, err)
+            self.assertIn('POST /v3/auth/tokens', sent)
+        self.assertEqual(
+            [], glob.glob(os.path.join(self.cache_home, '*/*/config-*'))
+        )

@@ -11,61 +11,6 @@ from hostctl import exceptions
 from tests.unit import cli
 from tests.unit import fakes
 
-CATALOG = [
-    {
-        'type': 'compute',
-        'name': 'nova',
-        'endpoints': [
-            {
-                'interface': 'public',
-                'region': 'RegionOne',
-                'region_id': 'RegionOne',
-                'url': fakes.COMPUTE_URL,
-            },
-            {
-                'interface': 'internal',
-                'region': 'RegionOne',
-                'region_id': 'RegionOne',
-                'url': 'http://internal.example:8774/v2.1',
-            },
-        ],
-    },
-    {
-        'type': 'identity',
-        'name': 'keystone',
-        'endpoints': [
-            {
-                'interface': 'public',
-                'region': 'RegionOne',
-                'region_id': 'RegionOne',
-                'url': fakes.IDENTITY_URL,
-            },
-        ],
-    },
-]
-
-
-def token_response():
-    return {
-        'token': {
-            'methods': ['password'],
-            'expires_at': '2099-01-01T00:00:00.000000Z',
-            'issued_at': '2026-11-23T00:00:00.000000Z',
-            'user': {
-                'id': 'u1',
-                'name': 'admin',
-                'domain': {'id': 'default', 'name': 'Default'},
-            },
-            'project': {
-                'id': 'p1',
-                'name': 'admin',
-                'domain': {'id': 'default', 'name': 'Default'},
-            },
-            'roles': [{'id': 'r1', 'name': 'admin'}],
-            'catalog': CATALOG,
-        }
-    }
-
 
 class ShellTest(cli.TestCase):
     def test_version(self):
@@ -245,47 +190,7 @@ class ErrorExitCodeTest(cli.TestCase):
         self.assertIn('Traceback', err)
 
 
-class LabCloudTestCase(cli.TestCase):
-    """A cloud 'lab' in clouds.yaml (password in secure.yaml), mocked."""
-
-    def setUp(self):
-        super().setUp()
-        config = self.useFixture(fixtures.TempDir()).path
-        clouds = os.path.join(config, 'clouds.yaml')
-        with open(clouds, 'w') as f:
-            f.write(
-                'clouds:\n'
-                '  lab:\n'
-                '    region_name: RegionOne\n'
-                '    auth:\n'
-                f'      auth_url: {fakes.IDENTITY_URL}\n'
-                '      username: admin\n'
-                '      project_name: admin\n'
-                '      user_domain_name: Default\n'
-                '      project_domain_name: Default\n'
-            )
-        with open(os.path.join(config, 'secure.yaml'), 'w') as f:
-            f.write('clouds:\n  lab:\n    auth:\n      password: s3cret-pw\n')
-        self.useFixture(
-            fixtures.EnvironmentVariable('OS_CLIENT_CONFIG_FILE', clouds)
-        )
-        self.useFixture(
-            fixtures.EnvironmentVariable(
-                'OS_CLIENT_SECURE_FILE', os.path.join(config, 'secure.yaml')
-            )
-        )
-        self.compute = self.useFixture(fakes.ComputeFixture())
-        mock = self.compute.mock
-        mock.get(fakes.IDENTITY_URL, json=fakes.IDENTITY_VERSION)
-        self.tokens = mock.post(
-            fakes.IDENTITY_URL + '/auth/tokens',
-            json=token_response(),
-            headers={'X-Subject-Token': fakes.TOKEN},
-            status_code=201,
-        )
-
-
-class CloudsYamlTest(LabCloudTestCase):
+class CloudsYamlTest(cli.LabCloudTestCase):
     """Password authentication through clouds.yaml and secure.yaml."""
 
     def test_password_from_secure_yaml_and_catalogue_endpoint(self):
@@ -438,7 +343,7 @@ class StartUpTest(cli.TestCase):
         self.assertIn('usage: hostctl complete', result.stdout)
 
 
-class OpenrcTest(LabCloudTestCase):
+class OpenrcTest(cli.LabCloudTestCase):
     """No cloud named: the OS_* variables alone, as an openrc file sets
     them, go straight to keystoneauth (clouds.yaml is not consulted)."""
 
@@ -516,7 +421,7 @@ class UnscopedTokenTest(OpenrcTest):
     def test_no_project_is_said_not_blamed_on_the_region(self):
         for name in ('OS_PROJECT_NAME', 'OS_PROJECT_DOMAIN_NAME'):
             self.useFixture(fixtures.EnvironmentVariable(name))
-        body = token_response()
+        body = fakes.token_response()
         del body['token']['project']
         del body['token']['catalog']
         self.compute.mock.post(
