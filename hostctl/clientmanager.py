@@ -12,13 +12,13 @@ from __future__ import annotations
 import functools
 
 from hostctl import exceptions
-from hostctl import options
+from hostctl.settings import Settings
 
 
 class ClientManager:
     def __init__(self, parsed_options) -> None:
         self._options = parsed_options
-        self.settings = options.Settings(parsed_options)
+        self.settings = Settings(parsed_options)
 
     _cache = None
 

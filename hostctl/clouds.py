@@ -114,9 +114,9 @@ def connect(settings) -> sessions.Connection:
         'auth_type': config.get('auth_type'),
     }
     if identity.get('auth_url'):
-        from hostctl import options
+        from hostctl import values
 
-        options.check_url(identity['auth_url'], 'auth_url in clouds.yaml')
+        values.check_url(identity['auth_url'], 'auth_url in clouds.yaml')
     return sessions.Connection(
         session,
         mode='clouds.yaml',

@@ -4,9 +4,9 @@
 default and checks, whether it is a secret, whether it goes to the auth
 plugin, and whether it is part of the cache's identity (whose token it
 is). The parser (`add_to`), the settings handed to keystoneauth and
-openstacksdk (`Settings`), the cache key (`Settings.identity`) and the
-secret filtering (`SECRETS`) all come from it; nothing else lists these
-names.
+openstacksdk (`hostctl.settings.Settings`), the cache key (`IDENTITY`) and
+the secret filtering (`SECRETS`) all come from it; nothing else lists
+these names. The checks of each value are in `hostctl.values`.
 
 osc-lib has the same conventions (``--os-*`` flags defaulting to their
 ``OS_*`` variable); its option helpers are not used, because importing
@@ -15,15 +15,9 @@ osc-lib has the same conventions (``--os-*`` flags defaulting to their
 
 from __future__ import annotations
 
-import argparse
-import math
 import os
-from urllib.parse import urlsplit
 
-#: The longest --timeout and largest --retries taken: beyond them a value
-#: is a typo (socket time-outs overflow well before a float does).
-MAX_TIMEOUT = 86400.0
-MAX_RETRIES = 100
+from hostctl import values
 
 
 class Option:
@@ -76,51 +70,6 @@ class Option:
         self.identity = identity
         self.auth = auth
         self.group = group
-
-
-def _number(text, kind, low, high, name, what):
-    try:
-        value = kind(text)
-    except (ValueError, OverflowError):
-        value = None
-    if value is None or not math.isfinite(value) or not low <= value <= high:
-        raise argparse.ArgumentTypeError(f'invalid {name} {text!r}: {what}')
-    return value
-
-
-def timeout(text: str) -> float:
-    return _number(
-        text,
-        float,
-        1e-3,
-        MAX_TIMEOUT,
-        'timeout',
-        f'give seconds, a number above 0 and up to {MAX_TIMEOUT:g}',
-    )
-
-
-def retries(text: str) -> int:
-    return _number(
-        text,
-        int,
-        0,
-        MAX_RETRIES,
-        'retries',
-        f'give a whole number, 0 to {MAX_RETRIES}',
-    )
-
-
-def api_version(text: str) -> str:
-    if text == 'auto':
-        return text  # the default: nothing to check
-    from hostctl import exceptions
-    from hostctl.v2_1 import base
-
-    try:
-        base.parse_requested(text)
-    except exceptions.UsageError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
 
 
 def _auth(flag, help, metavar, *, identity=True, secret=False, env=None):
@@ -258,7 +207,7 @@ OPTIONS = (
         'server-fping: each probe, default 1); a request that timed out is '
         'not retried.',
         metavar='<seconds>',
-        type=timeout,
+        type=values.timeout,
         env=('HOSTCTL_TIMEOUT',),
     ),
     Option(
@@ -267,7 +216,7 @@ OPTIONS = (
         'times, with backoff, when the connection fails or the cloud answers '
         '502, 503 or 504 (default: 3; 0 turns retries off).',
         metavar='<count>',
-        type=retries,
+        type=values.retries,
         env=('HOSTCTL_RETRIES',),
     ),
     Option(
@@ -283,7 +232,7 @@ OPTIONS = (
         "Compute API microversion, e.g. 2.53; 'auto' (default) uses the "
         'highest that both hostctl and the cloud support.',
         metavar='<version>',
-        type=api_version,
+        type=values.api_version,
         default='auto',
     ),
 )
@@ -331,83 +280,3 @@ def add_to(parser) -> None:
             if option.choices:
                 kwargs['choices'] = option.choices
         groups[option.group].add_argument(option.flag, **kwargs)
-
-
-class Settings:
-    """The global options as keystoneauth and openstacksdk name them.
-
-    `given` holds the options set (on the command line or in the
-    environment) by setting name: ``auth_url``, ``password``, ...
-    """
-
-    def __init__(self, options) -> None:
-        self.options = options
-        values = {o.setting: getattr(options, o.dest, None) for o in OPTIONS}
-        # (0 retries is a value; False, None and '' are not.)
-        self.given = {
-            k: v
-            for k, v in values.items()
-            if v is not None and v is not False and v != ''
-        }
-        self.cloud = self.given.get('cloud')
-        self.insecure = bool(getattr(options, 'insecure', False))
-        self.no_cache = bool(getattr(options, 'no_cache', False))
-
-    def get(self, name, default=None):
-        return self.given.get(name, default)
-
-    def auth(self) -> dict:
-        """What goes to the auth plugin, secrets included."""
-        return {k: v for k, v in self.given.items() if k in AUTH}
-
-    def identity(self) -> dict:
-        """Whose token it is, without any secret."""
-        return {k: v for k, v in self.given.items() if k in IDENTITY}
-
-    def check(self) -> None:
-        """URLs and files checked before anything is sent (usage errors)."""
-        for name in URLS:
-            if name in self.given:
-                check_url(self.given[name], _flag(name))
-        for name in FILES:
-            if name in self.given:
-                check_file(self.given[name], _flag(name))
-
-    def secrets(self) -> list[str]:
-        """The secret values given, for filtering."""
-        return [v for k, v in self.given.items() if k in SECRETS]
-
-
-def _flag(setting: str) -> str:
-    return '--os-' + setting.replace('_', '-')
-
-
-def check_url(url: str, where: str) -> None:
-    from hostctl import exceptions
-
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
-    except ValueError as exc:
-        raise exceptions.UsageError(
-            f'{where}: {url!r} is not a URL ({exc})'
-        ) from None
-    if parts.scheme not in ('http', 'https') or not parts.hostname:
-        raise exceptions.UsageError(
-            f'{where}: {url!r} is not an http or https URL (for example '
-            'https://cloud.example:5000/v3)'
-        )
-
-
-def check_file(path: str, where: str) -> None:
-    from hostctl import exceptions
-
-    if not os.path.isfile(path):
-        if where == '--os-cacert':
-            raise exceptions.UsageError(
-                f'no CA bundle at {path} (from --os-cacert, OS_CACERT or '
-                'cacert in clouds.yaml)'
-            )
-        raise exceptions.UsageError(f'{where}: no file at {path}')
-    if not os.access(path, os.R_OK):
-        raise exceptions.UsageError(f'{where}: {path} cannot be read')

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 
 from hostctl import exceptions
-from hostctl import options
+from hostctl.settings import Settings
 
 # A cloud in trouble may accept a connection and never answer; without a
 # bound a runbook would hang there. A minute is far beyond any healthy
@@ -90,14 +90,14 @@ class Connection:
             return None
 
 
-def connect(settings: options.Settings) -> Connection:
+def connect(settings: Settings) -> Connection:
     settings.check()
     if settings.insecure:
         warn_insecure()
     return resolve(settings)
 
 
-def resolve(settings: options.Settings) -> Connection:
+def resolve(settings: Settings) -> Connection:
     """The connection, the configuration read in full."""
     if token_endpoint_mode(settings):
         return _token_endpoint(settings)
