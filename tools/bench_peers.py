@@ -30,9 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +42,10 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 from tests.functional import faultproxy  # noqa: E402
 from tools import bench_floor  # noqa: E402
+from tools import bench_report  # noqa: E402
+from tools.bench_report import CLOUDS_YAML  # noqa: E402
+from tools.bench_report import TOOLS  # noqa: E402
+from tools.bench_report import Measurement  # noqa: E402
 
 HOSTCTL = os.path.join(os.path.dirname(sys.executable), 'hostctl')
 # As ./run starts it: the launcher makes the cloud's own environments.
@@ -54,18 +56,9 @@ PEERS = {
     'openstack': ('python-openstackclient==10.5.0', 'openstack'),
     'nova': ('python-novaclient==18.13.1', 'nova'),
 }
-TOOLS = ('hostctl', 'openstack', 'nova')
 DOWN = 'service-force-down'
 UNSET = 'service-force-down --unset'
 
-# What the issue asks for, checked at the end of the run.
-HELP_BUDGET_MS = 120
-SPEEDUP_OVER = {'openstack': 6.0, 'nova': 2.5}
-#: A warm service-list within this factor of the floor.
-FLOOR_FACTOR = 1.3
-#: hostctl --help within this factor of hostctl service-list --help.
-HELP_FACTOR = 1.2
-CLOUDS_YAML = 'service-list, clouds.yaml'
 #: The cloud name the clouds.yaml rows use.
 CLOUD = 'bench'
 
@@ -301,22 +294,6 @@ def service_uuid(env: dict, host: str) -> str:
     return done.stdout.strip()
 
 
-class Measurement:
-    def __init__(self) -> None:
-        self.times: list[float] = []
-        self.requests: list[int] = []
-        self.failure: str | None = None
-
-    def median_ms(self) -> float:
-        return statistics.median(self.times) * 1000
-
-    def requests_text(self) -> str:
-        if not self.requests:
-            return '-'
-        low, high = min(self.requests), max(self.requests)
-        return str(low) if low == high else f'{low}-{high}'
-
-
 def run_once(argv, env, proxy, measurement: Measurement | None) -> None:
     proxy.reset()
     start = time.perf_counter()
@@ -335,55 +312,6 @@ def run_once(argv, env, proxy, measurement: Measurement | None) -> None:
     if measurement is not None:
         measurement.times.append(elapsed)
         measurement.requests.append(proxy.count())
-
-
-def machine() -> str:
-    model = platform.processor() or 'unknown CPU'
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    model = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f'{os.cpu_count()} CPUs ({model}), {platform.system()} '
-        f'{platform.release()}, Python {platform.python_version()}'
-    )
-
-
-def versions(executables: dict[str, str], env: dict) -> str:
-    parts = []
-    for tool, path in executables.items():
-        done = subprocess.run(
-            [path, '--version'], env=env, capture_output=True, text=True
-        )
-        text = (done.stdout or done.stderr).strip().splitlines()
-        parts.append(f'{tool} {text[-1].split()[-1] if text else "?"}')
-    return ', '.join(parts)
-
-
-def table(results, labels) -> list[str]:
-    lines = [
-        '| command | hostctl | openstack | nova | openstack ÷ hostctl '
-        '| nova ÷ hostctl | requests (hostctl / openstack / nova) |',
-        '| --- | ---: | ---: | ---: | ---: | ---: | :---: |',
-    ]
-    for label in labels:
-        row = results[label]
-        h = row['hostctl'].median_ms()
-        cells = [f'`{label}`']
-        for tool in TOOLS:
-            m = row[tool]
-            cells.append(
-                f'{m.median_ms():.0f} ms' + (' (failed)' if m.failure else '')
-            )
-        for tool in ('openstack', 'nova'):
-            cells.append(f'{row[tool].median_ms() / h:.1f}x')
-        cells.append(' / '.join(row[t].requests_text() for t in TOOLS))
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return lines
 
 
 def main() -> int:
@@ -470,13 +398,13 @@ def main() -> int:
     print()
     print(
         f'Medians of {args.runs} runs each, one run, '
-        f'{time.strftime("%Y-%m-%d")}, {machine()}; '
-        f'{versions(executables, env)}; against the local cloud '
+        f'{time.strftime("%Y-%m-%d")}, {bench_report.machine()}; '
+        f'{bench_report.versions(executables, env)}; against the local cloud '
         '(Keystone, Nova on 127.0.0.1) through a counting proxy; hostctl '
         'with a warm cache.'
     )
     print()
-    for line in table(results, labels):
+    for line in bench_report.table(results, labels):
         print(line)
     print()
     print(
@@ -498,50 +426,7 @@ def main() -> int:
     for failure in failures:
         print(f'FAILED: {failure}')
 
-    # The issue's targets, checked on these figures.
-    checks = []
-    help_ms = results['service-list --help']['hostctl'].median_ms()
-    checks.append(
-        (
-            help_ms <= HELP_BUDGET_MS,
-            f'hostctl service-list --help {help_ms:.0f} ms '
-            f'(budget {HELP_BUDGET_MS} ms)',
-        )
-    )
-    whole = results['--help']['hostctl'].median_ms()
-    checks.append(
-        (
-            whole <= HELP_FACTOR * help_ms,
-            f'hostctl --help {whole:.0f} ms, {whole / help_ms:.2f}x '
-            f'service-list --help (target {HELP_FACTOR}x)',
-        )
-    )
-    for label in ('service-list', CLOUDS_YAML):
-        row = results[label]
-        ours = row['hostctl'].median_ms()
-        checks.append(
-            (
-                row['hostctl'].requests_text() == '1',
-                f'warm {label} sends {row["hostctl"].requests_text()} '
-                'request(s) (target 1)',
-            )
-        )
-        checks.append(
-            (
-                ours <= FLOOR_FACTOR * floor_ms,
-                f'{label} {ours:.0f} ms, {ours / floor_ms:.2f}x the floor '
-                f'(target {FLOOR_FACTOR}x)',
-            )
-        )
-        for peer, target in SPEEDUP_OVER.items():
-            ratio = row[peer].median_ms() / ours
-            checks.append(
-                (
-                    ratio >= target,
-                    f'{label} {ratio:.1f}x faster than {peer} '
-                    f'(target {target}x)',
-                )
-            )
+    checks = bench_report.checks(results, floor_ms)
     print()
     for ok, text in checks:
         print(f'{"ok  " if ok else "MISS"} {text}')
