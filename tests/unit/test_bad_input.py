@@ -199,6 +199,9 @@ OPTIONS = [
     '--timeout',
     '--retries',
     '--insecure',
+    '--os-cacert',
+    '--os-cert',
+    '--no-cache',
     '-v',
     '-q',
     '-f',
@@ -246,6 +249,13 @@ VALUES = [
     fakes.COMPUTE_URL,
     fakes.TOKEN,
     'http://127.0.0.1:9/v2.1',
+    'inf',
+    '1e400',
+    'http://[::1',
+    'http://host:99999/v3',
+    'ftp://x/',
+    '/nonexistent/file',
+    '/dev/null',
 ]
 WORDS = st.one_of(
     st.sampled_from(COMMANDS),
