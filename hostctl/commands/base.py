@@ -150,6 +150,7 @@ def add_service_arguments(parser) -> None:
     parser.add_argument(
         'binary',
         metavar='<binary>',
+        type=nonblank,
         help='Service binary, for example nova-compute.',
     )
 
@@ -192,3 +193,20 @@ def positive_int(text: str) -> int:
             f'invalid count {text!r}: give a whole number above 0'
         )
     return value
+
+
+def nonblank(text: str) -> str:
+    """An argparse type for every name or ID the user gives.
+
+    An empty or blank name is a usage error, never "no filter": an unset
+    $HOST in a runbook must not turn `service-enable "$HOST" ...` or
+    `server-list --host "$HOST"` into a command about every host. The name
+    itself is kept as given (Nova's names may hold inner spaces).
+    """
+    import argparse
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f'an empty name ({text!r}); give a name or an ID'
+        )
+    return text

@@ -31,6 +31,7 @@ class FpingServer(base.CheckLister):
             'servers',
             metavar='<server>',
             nargs='*',
+            type=base.nonblank,
             help='Server name or ID (repeat for several; default: every '
             'server of the project).',
         )
@@ -79,6 +80,7 @@ class FpingServer(base.CheckLister):
             '--network',
             metavar='<name>',
             action='append',
+            type=base.nonblank,
             help='Only addresses on this network (repeatable).',
         )
         parser.add_argument(
@@ -140,7 +142,10 @@ class MonitorServer(base.ShowOne):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            'server', metavar='<server>', help='Server name or ID.'
+            'server',
+            metavar='<server>',
+            type=base.nonblank,
+            help='Server name or ID.',
         )
         parser.add_argument(
             '--unset',

@@ -14,6 +14,7 @@ class ListHypervisor(base.Lister):
         parser.add_argument(
             '--matching',
             metavar='<pattern>',
+            type=base.nonblank,
             help='Only hypervisors whose hostname contains this text.',
         )
         base.add_long_argument(parser)
@@ -34,6 +35,7 @@ class ShowHypervisor(base.ShowOne):
         parser.add_argument(
             'hypervisor',
             metavar='<hypervisor>',
+            type=base.nonblank,
             help='Hypervisor ID (an integer before microversion 2.53, a UUID '
             'from 2.53) or hostname.',
         )

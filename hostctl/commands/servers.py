@@ -18,16 +18,19 @@ class ListServer(base.Lister):
         parser.add_argument(
             '--status',
             metavar='<status>',
+            type=base.nonblank,
             help='Only servers in this status (ACTIVE, ERROR, ...).',
         )
         parser.add_argument(
             '--name',
             metavar='<regex>',
+            type=base.nonblank,
             help='Only servers whose name matches this regular expression.',
         )
         parser.add_argument(
             '--project',
             metavar='<project-id>',
+            type=base.nonblank,
             help='Only servers of this project (implies --all-projects).',
         )
         parser.add_argument(
@@ -59,7 +62,10 @@ class ShowServer(base.ShowOne):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            'server', metavar='<server>', help='Server name or ID.'
+            'server',
+            metavar='<server>',
+            type=base.nonblank,
+            help='Server name or ID.',
         )
         base.add_all_projects_argument(parser)
         return parser

@@ -17,6 +17,7 @@ class ListService(base.Lister):
         parser.add_argument(
             '--binary',
             metavar='<binary>',
+            type=base.nonblank,
             help='Only services of this binary, for example nova-compute.',
         )
         return parser
