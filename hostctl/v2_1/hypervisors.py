@@ -66,12 +66,7 @@ class HypervisorManager(Manager):
         if matching:
             params['hypervisor_hostname_pattern'] = matching
         try:
-            if version >= PAGED:
-                items = self._client.get_all(
-                    url, version, 'hypervisors', params=params
-                )
-            else:
-                items = self._client.get(url, version)['hypervisors']
+            items = self._all_pages(url, version, params)
         except exceptions.NotFound:
             # Nova answers a pattern that matches nothing with 404.
             raise _no_match(matching) from None
@@ -107,15 +102,22 @@ class HypervisorManager(Manager):
             ) from None
         return Hypervisor.from_json(body['hypervisor'])
 
+    def _all_pages(self, url, version, params=None) -> list[dict]:
+        """Every hypervisor a list URL gives: Nova pages them from 2.33."""
+        if version >= PAGED:
+            return self._client.get_all(
+                url, version, 'hypervisors', params=params
+            )
+        return self._client.get(url, version, params=params)['hypervisors']
+
     def _search_before_2_53(self, version, matching, detailed):
         if detailed:
             # The search path has no detailed form; one detailed list,
             # filtered here as Nova filters (a substring), beats a GET per
             # match.
-            body = self._client.get('/os-hypervisors/detail', version)
             found = [
                 h
-                for h in body['hypervisors']
+                for h in self._all_pages('/os-hypervisors/detail', version)
                 if matching in (h.get('hypervisor_hostname') or '')
             ]
             if not found:

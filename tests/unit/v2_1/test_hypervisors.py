@@ -104,6 +104,48 @@ class HypervisorTest(testtools.TestCase):
             self.paths(),
         )
 
+    def test_matching_long_follows_pages_from_2_33_to_2_52(self):
+        # The search path has no detailed form, so --matching --long reads
+        # the detailed list: every page of it, not only the first.
+        for pinned in ('2.33', '2.52'):
+            hypervisors = self.client(pinned)
+            self.compute.mock.get(
+                URL + '/detail',
+                [
+                    {
+                        'json': {
+                            'hypervisors': [detail(self.version, 1, 'c1')],
+                            'hypervisors_links': [
+                                {
+                                    'rel': 'next',
+                                    'href': URL + '/detail?marker=1',
+                                }
+                            ],
+                        }
+                    },
+                    {
+                        'json': {
+                            'hypervisors': [
+                                detail(self.version, 2, 'compute2'),
+                                detail(self.version, 3, 'compute3'),
+                            ]
+                        }
+                    },
+                ],
+            )
+            found = hypervisors.list(matching='compute', detailed=True)
+            self.assertEqual(
+                ['compute2', 'compute3'],
+                [h.hypervisor_hostname for h in found],
+            )
+            self.assertEqual(
+                [
+                    '/v2.1/os-hypervisors/detail',
+                    '/v2.1/os-hypervisors/detail?marker=1',
+                ],
+                self.paths(),
+            )
+
     def test_matching_before_2_53_uses_the_search_path(self):
         hypervisors = self.client('2.52')
         self.compute.mock.get(
