@@ -140,8 +140,27 @@ class ServerManager(Manager):
         items = self._client.get_all(
             '/servers/detail', version, 'servers', params=params, limit=limit
         )
-        return [Server.from_json(s) for s in items]
+        servers = [Server.from_json(s) for s in items]
+        return _on_host(servers, host) if host else servers
 
 
 def _tag_url(server_id: str, tag: str) -> str:
     return f'/servers/{parse.quote(server_id)}/tags/{parse.quote(tag)}'
+
+
+def _on_host(servers: list[Server], host: str) -> list[Server]:
+    """The servers really on `host`, whatever the API did with the filter.
+
+    Nova drops ``host`` from a non-admin's query without a word and lists
+    the user's servers instead; it also hides their hosts from such a user.
+    A listing that cannot be checked is refused rather than shown as if it
+    were filtered.
+    """
+    key = 'OS-EXT-SRV-ATTR:host'
+    if any(key not in s.raw for s in servers):
+        raise exceptions.AuthError(
+            f'cannot list the servers on host {host!r}: the compute API '
+            "ignores the host filter for this user and hides servers' "
+            'hosts (admin only by default policy)'
+        )
+    return [s for s in servers if s.host == host]

@@ -40,7 +40,14 @@ class ServerTest(testtools.TestCase):
 
     def test_list_sends_filters(self):
         servers = self.client()
-        self.compute.mock.get(URL, json={'servers': [server(1, 'web-1')]})
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'web-1', **{'OS-EXT-SRV-ATTR:host': 'compute2'})
+                ]
+            },
+        )
         found = servers.list(
             all_projects=True,
             host='compute2',
@@ -55,6 +62,36 @@ class ServerTest(testtools.TestCase):
                 '&name=%5Eweb'
             ],
             self.queries(),
+        )
+
+    def test_host_filter_the_api_ignored_is_applied_here(self):
+        # A listing that holds servers of other hosts: the API ignored the
+        # filter. Only the host's own servers are shown.
+        servers = self.client()
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'on-1'),
+                    server(2, 'on-2', **{'OS-EXT-SRV-ATTR:host': 'compute2'}),
+                ]
+            },
+        )
+        found = servers.list(host='compute2')
+        self.assertEqual(['on-2'], [s.name for s in found])
+
+    def test_host_filter_for_a_user_who_cannot_see_hosts_is_refused(self):
+        # Nova drops host from a member's query and hides the hosts: the
+        # member's own servers must not be shown as the host's.
+        servers = self.client()
+        mine = server(1, 'mine', host_status=None)
+        del mine['OS-EXT-SRV-ATTR:host']
+        self.compute.mock.get(URL, json={'servers': [mine]})
+        error = self.assertRaises(
+            exceptions.AuthError, servers.list, host='nosuchhost'
+        )
+        self.assertIn(
+            "cannot list the servers on host 'nosuchhost'", str(error)
         )
 
     def test_list_fetches_every_page(self):

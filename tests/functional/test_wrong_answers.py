@@ -1,0 +1,20 @@
+"""Never a wrong answer: filters the API ignores, names that do not exist.
+
+Each test is a case where hostctl once answered with exit 0 (or a false
+alarm) against the real local cloud; see issue 17.
+"""
+
+from tests.functional import base
+from tests.functional.base import hostctl
+
+
+class IgnoredFilterTest(base.TestCase):
+    def test_member_listing_by_host_is_refused_not_unfiltered(self):
+        # Nova drops host from a member's query: the member's own servers
+        # came back as if they were on the host.
+        for host in ('compute1', 'nosuchhost'):
+            result = hostctl(
+                'server-list', '--host', host, cloud_name='member'
+            )
+            self.assertFails(result, 5, f'servers on host {host!r}')
+            self.assertEqual('', result.out)
