@@ -210,3 +210,25 @@ def nonblank(text: str) -> str:
             f'an empty name ({text!r}); give a name or an ID'
         )
     return text
+
+
+# A day: longer than any probe or wait a runbook means.
+MAX_SECONDS = 86400.0
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type for a duration: a finite number of seconds above 0
+    (nan, inf and absurd values are usage errors, not endless waits)."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= MAX_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f'invalid duration {text!r}: give seconds, a number above 0 and '
+            f'at most {MAX_SECONDS:g}'
+        )
+    return value

@@ -149,6 +149,15 @@ FPING = (
 )
 
 
+# server-monitor: the server and whether it now carries the mark.
+MONITOR = (
+    Field('id', 'ID'),
+    Field('name', 'Name'),
+    Field('tenant_id', 'Project'),
+    Field('monitored', 'Monitored'),
+)
+
+
 def _chosen(table: Iterable[Field], long: bool) -> tuple[Field, ...]:
     return tuple(f for f in table if long or not f.long)
 

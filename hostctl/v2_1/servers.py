@@ -19,6 +19,8 @@ from hostctl.models import key
 from hostctl.v2_1.base import Manager, requires, text
 
 HOST_STATUS = (2, 16)
+# The server tag that marks a server for server-fping --monitored.
+MONITORED_TAG = 'monitored'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +39,11 @@ class Server(models.Model):
     tenant_id: str | None = None
     created: str | None = None
     tags: list | None = None
+
+    @property
+    def monitored(self) -> bool | None:
+        """Whether the server carries the monitored tag (None: unknown)."""
+        return None if self.tags is None else MONITORED_TAG in self.tags
 
 
 class ServerManager(Manager):
@@ -75,24 +82,33 @@ class ServerManager(Manager):
             'give an ID'
         )
 
-    @requires('2.26', what='server tags')
+    @requires('2.26', what='listing servers by tag')
     def list_tagged(self, version, tag: str, **filters) -> list[Server]:
         """Servers that carry `tag` (all pages), filtered by the API."""
         return self._list(version, tags=tag, **filters)
 
-    @requires('2.26', what='server tags')
-    def add_tag(self, version, server_id: str, tag: str) -> None:
-        """Tag a server; tagging it again changes nothing."""
-        self._client.put(_tag_url(server_id, tag), version)
+    @requires('2.26', what='marking a server monitored (a server tag)')
+    def set_monitored(self, version, server: Server, monitored=True):
+        """Tag or untag `server` as monitored; (server, changed).
 
-    @requires('2.26', what='server tags')
-    def remove_tag(self, version, server_id: str, tag: str) -> bool:
-        """Untag a server; False when it did not carry the tag."""
-        try:
-            self._client.delete(_tag_url(server_id, tag), version)
-        except exceptions.NotFound:
-            return False
-        return True
+        The server's own tags (from the listing or GET that found it) say
+        whether anything needs doing, so asking twice changes nothing. The
+        tag request is idempotent either way: a DELETE retried after a lost
+        answer meets a 404, which is the state asked for.
+        """
+        if server.monitored is monitored:
+            return server, False
+        url = _tag_url(server.id, MONITORED_TAG)
+        if monitored:
+            self._client.put(url, version)
+            tags = [*(server.tags or ()), MONITORED_TAG]
+        else:
+            try:
+                self._client.delete(url, version)
+            except exceptions.NotFound:
+                pass  # Untagged already: what was asked for.
+            tags = [t for t in server.tags or () if t != MONITORED_TAG]
+        return dataclasses.replace(server, tags=tags), True
 
     @requires('2.1', what='listing servers')
     def host_status_note(self, version, servers) -> str | None:

@@ -16,5 +16,5 @@ class IgnoredFilterTest(base.TestCase):
             result = hostctl(
                 'server-list', '--host', host, cloud_name='member'
             )
-            self.assertFails(result, 5, f'servers on host {host!r}')
+            self.assertFails(result, 5)
             self.assertEqual('', result.out)

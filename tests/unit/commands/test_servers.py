@@ -37,7 +37,7 @@ class ServerCommandTest(cli.TestCase):
             },
         )
         rc, out, err = self.hostctl(
-            'server-list', '--all-projects', '--host', 'compute2', '-f', 'json'
+            'server-list', '--all-projects', '--host', 'compute1', '-f', 'json'
         )
         self.assertEqual((0, ''), (rc, err))
         rows = json.loads(out)
