@@ -14,10 +14,10 @@ from urllib import parse
 
 from hostctl import exceptions
 from hostctl import models
+from hostctl.v2_1 import UUID_IDS
 from hostctl.v2_1.base import Manager, requires
 
 PAGED = (2, 33)
-UUID_IDS = (2, 53)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,6 +19,8 @@ from hostctl.models import key
 from hostctl.v2_1.base import Manager, requires, text
 
 HOST_STATUS = (2, 16)
+# Server tags (and the monitored mark made of one).
+TAGS = '2.26'
 # The server tag that marks a server for server-fping --monitored.
 MONITORED_TAG = 'monitored'
 
@@ -82,12 +84,12 @@ class ServerManager(Manager):
             'give an ID'
         )
 
-    @requires('2.26', what='listing servers by tag')
+    @requires(TAGS, what='listing servers by tag')
     def list_tagged(self, version, tag: str, **filters) -> list[Server]:
         """Servers that carry `tag` (all pages), filtered by the API."""
         return self._list(version, tags=tag, **filters)
 
-    @requires('2.26', what='marking a server monitored (a server tag)')
+    @requires(TAGS, what='marking a server monitored (a server tag)')
     def set_monitored(self, version, server: Server, monitored=True):
         """Tag or untag `server` as monitored; (server, changed).
 

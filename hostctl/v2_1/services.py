@@ -13,9 +13,8 @@ import dataclasses
 
 from hostctl import exceptions
 from hostctl import models
+from hostctl.v2_1 import UUID_IDS
 from hostctl.v2_1.base import Manager, requires
-
-UUID_IDS = (2, 53)
 
 
 @dataclasses.dataclass(frozen=True)
