@@ -143,9 +143,9 @@ class FpingTest(base.TestCase):
     def test_tcp_probe_counts_a_refusal_as_an_answer(self):
         self.needs_dead_network()
         result = hostctl(
-            '--timeout',
-            '0.5',
             'server-fping',
+            '--probe-timeout',
+            '0.5',
             '--tcp',
             '9',
             '--long',
