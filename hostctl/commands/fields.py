@@ -105,8 +105,20 @@ HYPERVISOR = (
     Field('running_vms', 'Running VMs', long=True),
 )
 
-# hypervisor-show adds the service it runs under.
-HYPERVISOR_SERVICE = (
+# hypervisor-show: every field, whatever the microversion; those the API
+# no longer gives (the usage figures from 2.88) are empty.
+HYPERVISOR_SHOW = (
+    *(Field(f.attr, f.header) for f in HYPERVISOR),
+    Field('hypervisor_version', 'Hypervisor Version'),
+    Field('local_gb_used', 'Local GB Used'),
+    Field('local_gb', 'Local GB'),
+    Field('free_ram_mb', 'Free RAM MB'),
+    Field('free_disk_gb', 'Free Disk GB'),
+    Field('disk_available_least', 'Disk Available Least'),
+    Field('current_workload', 'Current Workload'),
+    Field('cpu_info', 'CPU Info', formatter=lambda v: _plain(v)),
+    Field('uptime', 'Uptime'),
+    # The service it runs under.
     Field('service_host', 'Service Host'),
     Field('service_id', 'Service ID'),
     Field('disabled_reason', 'Service Disabled Reason'),

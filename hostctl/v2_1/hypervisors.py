@@ -4,7 +4,9 @@ Versions that matter here: 2.33 pages the lists (limit/marker); 2.53 names
 hypervisors by UUID and searches hostnames with a query parameter instead
 of ``/os-hypervisors/<pattern>/search``; 2.88 drops the usage figures
 (vcpus, memory, disk, running VMs) from the API, so they are None from then
-on and the commands show them empty.
+on and the commands show them empty. 2.88 also puts ``uptime`` into the
+hypervisor itself; before, it has its own request
+(``/os-hypervisors/{id}/uptime``), which hypervisor-show makes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from hostctl.v2_1 import UUID_IDS
 from hostctl.v2_1.base import Manager, requires
 
 PAGED = (2, 33)
+# Usage figures leave the API; uptime joins the hypervisor's own body.
+USAGE_GONE = (2, 88)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +40,13 @@ class Hypervisor(models.Model):
     memory_mb_used: int | None = None
     local_gb: int | None = None
     local_gb_used: int | None = None
+    free_ram_mb: int | None = None
+    free_disk_gb: int | None = None
+    disk_available_least: int | None = None
+    current_workload: int | None = None
     running_vms: int | None = None
+    cpu_info: dict | str | None = None
+    uptime: str | None = None
     service: dict | None = None
 
     @property
@@ -86,9 +96,14 @@ class HypervisorManager(Manager):
         )
         if not is_id:
             if version >= UUID_IDS:
-                return _pick(
-                    name_or_id,
-                    self._list(version, matching=name_or_id, detailed=True),
+                return self._with_uptime(
+                    version,
+                    _pick(
+                        name_or_id,
+                        self._list(
+                            version, matching=name_or_id, detailed=True
+                        ),
+                    ),
                 )
             found = _pick(name_or_id, self._list(version, name_or_id))
             name_or_id = str(found.id)
@@ -100,7 +115,25 @@ class HypervisorManager(Manager):
             raise exceptions.NotFound(
                 f'no hypervisor with ID {name_or_id!r}'
             ) from None
-        return Hypervisor.from_json(body['hypervisor'])
+        return self._with_uptime(
+            version, Hypervisor.from_json(body['hypervisor'])
+        )
+
+    def _with_uptime(self, version, hypervisor: Hypervisor) -> Hypervisor:
+        """The hypervisor with its uptime, asked for where the body lacks
+        it (before 2.88); empty where the driver does not know it."""
+        if version >= USAGE_GONE or hypervisor.uptime is not None:
+            return hypervisor
+        url = f'/os-hypervisors/{parse.quote(str(hypervisor.id))}/uptime'
+        try:
+            body = self._client.get(url, version)
+        except exceptions.HostctlError as exc:
+            # 501: the virt driver cannot tell; nothing else is lost.
+            if exc.http_status != 501:
+                raise
+            return hypervisor
+        uptime = (body.get('hypervisor') or {}).get('uptime')
+        return dataclasses.replace(hypervisor, uptime=uptime)
 
     def _all_pages(self, url, version, params=None) -> list[dict]:
         """Every hypervisor a list URL gives: Nova pages them from 2.33."""

@@ -199,11 +199,19 @@ class HypervisorTest(testtools.TestCase):
             URL + '/1',
             json={'hypervisor': detail(self.version, 1, 'compute1')},
         )
+        self.compute.mock.get(
+            URL + '/1/uptime', json={'hypervisor': {'uptime': ' up 3 days'}}
+        )
         found = hypervisors.get('1')
         self.assertEqual(
-            ('compute1', 11), (found.service_host, found.service_id)
+            ('compute1', 11, ' up 3 days'),
+            (found.service_host, found.service_id, found.uptime),
         )
-        self.assertEqual(['/v2.1/os-hypervisors/1'], self.paths())
+        # Before 2.88 the uptime is a request of its own.
+        self.assertEqual(
+            ['/v2.1/os-hypervisors/1', '/v2.1/os-hypervisors/1/uptime'],
+            self.paths(),
+        )
 
     def test_show_by_hostname_before_2_53(self):
         hypervisors = self.client('2.52')
@@ -220,14 +228,19 @@ class HypervisorTest(testtools.TestCase):
             URL + '/1',
             json={'hypervisor': detail(self.version, 1, 'compute1')},
         )
+        self.compute.mock.get(URL + '/1/uptime', json={'hypervisor': {}})
         self.assertEqual('compute1', hypervisors.get('compute1').service_host)
         self.assertEqual(
-            ['/v2.1/os-hypervisors/compute1/search', '/v2.1/os-hypervisors/1'],
+            [
+                '/v2.1/os-hypervisors/compute1/search',
+                '/v2.1/os-hypervisors/1',
+                '/v2.1/os-hypervisors/1/uptime',
+            ],
             self.paths(),
         )
 
     def test_show_by_uuid_and_by_hostname_from_2_53(self):
-        hypervisors = self.client('2.53')
+        hypervisors = self.client('2.88')
         uuid = f'{UUID1[:-1]}1'
         self.compute.mock.get(
             URL + '/' + uuid,
