@@ -83,6 +83,10 @@ class _Reporting(command.Command):
     def database(self):
         return self.app.client_manager.database
 
+    @property
+    def identity(self):
+        return self.app.client_manager.identity
+
 
 def _unknown_column(exc: Exception) -> bool:
     return isinstance(exc, ValueError) and str(exc).startswith(
@@ -143,6 +147,31 @@ class ShowOne(_Reporting, show.ShowOne):
     def produce_output(self, parsed_args, column_names, data):
         values = _blank_empty(data, parsed_args)
         return super().produce_output(parsed_args, column_names, values)
+
+
+def with_project_names(identity, items, attr: str = 'tenant_id') -> list:
+    """`items` with project_name set from the identity service's names for
+    their `attr` (one listing, cached; empty where it will not list)."""
+    import dataclasses
+
+    items = list(items)
+    if not items:
+        return items
+    names = identity.projects.names_or_none()
+    return [
+        dataclasses.replace(i, project_name=names.get(getattr(i, attr)))
+        for i in items
+    ]
+
+
+def add_project_argument(parser, what: str) -> None:
+    parser.add_argument(
+        '--project',
+        metavar='<project>',
+        type=nonblank,
+        help=f'Only {what} of this project, by name or ID (implies '
+        '--all-projects).',
+    )
 
 
 def add_service_arguments(parser) -> None:

@@ -134,6 +134,7 @@ SERVER = (
     Field('host_status', 'Host Status'),
     Field('host', 'Host', long=True),
     Field('tenant_id', 'Project', long=True),
+    Field('project_name', 'Project Name', long=True),
     Field('created', 'Created', long=True),
 )
 
@@ -153,6 +154,7 @@ FPING = (
     Field('id', 'ID'),
     Field('name', 'Name'),
     Field('project_id', 'Project'),
+    Field('project_name', 'Project Name', long=True),
     Field('alive', 'Alive'),
     Field('address', 'Address', long=True),
     Field('rtt_ms', 'RTT (ms)', long=True),

@@ -44,6 +44,10 @@ class FpingServer(base.CheckLister):
         self.outcome = base.check_outcome(
             [c.alive for c in checks], [], 'servers'
         )
+        if parsed_args.long:
+            checks = base.with_project_names(
+                self.identity, checks, 'project_id'
+            )
         return fields.rows(checks, fields.FPING, parsed_args.long)
 
 

@@ -27,12 +27,7 @@ class ListServer(base.Lister):
             type=base.nonblank,
             help='Only servers whose name matches this regular expression.',
         )
-        parser.add_argument(
-            '--project',
-            metavar='<project-id>',
-            type=base.nonblank,
-            help='Only servers of this project (implies --all-projects).',
-        )
+        base.add_project_argument(parser, 'servers')
         parser.add_argument(
             '--limit',
             metavar='<count>',
@@ -44,15 +39,18 @@ class ListServer(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
+        project = parsed_args.project
         servers = self.compute.servers.list(
             all_projects=parsed_args.all_projects,
             host=parsed_args.host,
             status=parsed_args.status,
             name=parsed_args.name,
-            project=parsed_args.project,
+            project=project and self.identity.projects.resolve(project),
             limit=parsed_args.limit,
         )
         _note_host_status(self.compute, servers)
+        if parsed_args.long:
+            servers = base.with_project_names(self.identity, servers)
         return fields.rows(servers, fields.SERVER, parsed_args.long)
 
 

@@ -34,6 +34,8 @@ class Check:
     address: str | None = None
     rtt_ms: float | None = None
     answer: str | None = None
+    # The identity service's name for project_id (see base.with_projects).
+    project_name: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

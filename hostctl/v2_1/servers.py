@@ -41,6 +41,9 @@ class Server(models.Model):
     tenant_id: str | None = None
     created: str | None = None
     tags: list | None = None
+    # Not Nova's: the identity service's name for tenant_id, joined in by
+    # the commands that show it (Nova gives IDs only).
+    project_name: str | None = None
 
     @property
     def monitored(self) -> bool | None:

@@ -18,3 +18,30 @@ class IgnoredFilterTest(base.TestCase):
             )
             self.assertFails(result, 5)
             self.assertEqual('', result.out)
+
+
+class ProjectTest(base.TestCase):
+    def test_project_by_name_with_its_name_beside_its_id(self):
+        demo = base.cloud()['projects']['demo']
+        result = hostctl(
+            'server-list',
+            '--all-projects',
+            '--project',
+            'demo',
+            '--long',
+            '-f',
+            'json',
+        )
+        self.assertOk(result)
+        rows = result.json()
+        self.assertTrue(rows, 'the cloud seeds no server for demo')
+        self.assertEqual(
+            {(demo, 'demo')},
+            {(r['Project'], r['Project Name']) for r in rows},
+        )
+
+    def test_unknown_project_names_the_visible_ones(self):
+        result = hostctl('server-list', '--all-projects', '--project', 'nope')
+        self.assertFails(result, 4, "no project named or with ID 'nope'")
+        self.assertIn('demo', result.err)
+        self.assertEqual('', result.out)

@@ -108,6 +108,7 @@ class FpingTest(cli.TestCase):
                     'Name': 'web-1',
                     'Project': 'p1',
                     'Alive': True,
+                    'Project Name': None,
                     'Address': None,
                     'RTT (ms)': None,
                     'Checked': 'os-fping API',
@@ -118,6 +119,7 @@ class FpingTest(cli.TestCase):
                     'Name': 'web-2',
                     'Project': 'p1',
                     'Alive': False,
+                    'Project Name': None,
                     'Address': None,
                     'RTT (ms)': None,
                     'Checked': 'os-fping API',
@@ -126,7 +128,12 @@ class FpingTest(cli.TestCase):
             ],
             json.loads(out),
         )
-        self.assertEqual('hostctl: 1 of 2 servers not alive\n', err)
+        self.assertEqual(
+            'hostctl: 1 of 2 servers not alive\n'
+            'hostctl: Project Name is empty: no identity service with '
+            '--os-token and --os-endpoint\n',
+            err,
+        )
         self.assertEqual([], FakeIcmp.probed)
 
     def test_api_path_sends_exclude_and_checks_one_by_id(self):

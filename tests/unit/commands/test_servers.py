@@ -72,6 +72,7 @@ class ServerCommandTest(cli.TestCase):
                 'Host Status',
                 'Host',
                 'Project',
+                'Project Name',
                 'Created',
             ],
             [c.strip() for c in header.strip('|').split('|')],
