@@ -103,6 +103,9 @@ HYPERVISOR = (
     Field('memory_mb_used', 'Memory MB Used', long=True),
     Field('memory_mb', 'Memory MB', long=True),
     Field('running_vms', 'Running VMs', long=True),
+    # From 2.53 (with_servers): the count the usage figures no longer give
+    # from 2.88.
+    Field('server_count', 'Servers', long=True),
 )
 
 # hypervisor-show: every field, whatever the microversion; those the API

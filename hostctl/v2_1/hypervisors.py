@@ -22,6 +22,9 @@ from hostctl.v2_1.base import Manager, requires
 PAGED = (2, 33)
 # Usage figures leave the API; uptime joins the hypervisor's own body.
 USAGE_GONE = (2, 88)
+# with_servers: each hypervisor's servers (name and UUID) in the same
+# answer. The same microversion as UUID IDs.
+WITH_SERVERS = UUID_IDS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +50,13 @@ class Hypervisor(models.Model):
     running_vms: int | None = None
     cpu_info: dict | str | None = None
     uptime: str | None = None
+    # Name and UUID of each server on it, where asked for (with_servers).
+    servers: list | None = None
     service: dict | None = None
+
+    @property
+    def server_count(self):
+        return None if self.servers is None else len(self.servers)
 
     @property
     def service_host(self):
@@ -75,12 +84,16 @@ class HypervisorManager(Manager):
         params = {}
         if matching:
             params['hypervisor_hostname_pattern'] = matching
+        if detailed and version >= WITH_SERVERS:
+            # The server count of --long, in the same request: the usage
+            # figures (running_vms among them) are gone from 2.88.
+            params['with_servers'] = 'true'
         try:
             items = self._all_pages(url, version, params)
         except exceptions.NotFound:
             # Nova answers a pattern that matches nothing with 404.
             raise _no_match(matching) from None
-        return [Hypervisor.from_json(h) for h in items]
+        return [_with_server_list(h, params) for h in items]
 
     @requires('2.1', what='showing a hypervisor')
     def get(self, version, name_or_id: str) -> Hypervisor:
@@ -107,29 +120,34 @@ class HypervisorManager(Manager):
                 )
             found = _pick(name_or_id, self._list(version, name_or_id))
             name_or_id = str(found.id)
+        params = {'with_servers': 'true'} if version >= WITH_SERVERS else {}
         try:
             body = self._client.get(
-                f'/os-hypervisors/{parse.quote(name_or_id)}', version
+                f'/os-hypervisors/{parse.quote(name_or_id)}',
+                version,
+                params=params,
             )
         except exceptions.NotFound:
             raise exceptions.NotFound(
                 f'no hypervisor with ID {name_or_id!r}'
             ) from None
         return self._with_uptime(
-            version, Hypervisor.from_json(body['hypervisor'])
+            version, _with_server_list(body['hypervisor'], params)
         )
 
     def _with_uptime(self, version, hypervisor: Hypervisor) -> Hypervisor:
         """The hypervisor with its uptime, asked for where the body lacks
-        it (before 2.88); empty where the driver does not know it."""
+        it (before 2.88); empty where Nova cannot tell."""
         if version >= USAGE_GONE or hypervisor.uptime is not None:
             return hypervisor
         url = f'/os-hypervisors/{parse.quote(str(hypervisor.id))}/uptime'
         try:
             body = self._client.get(url, version)
         except exceptions.HostctlError as exc:
-            # 501: the virt driver cannot tell; nothing else is lost.
-            if exc.http_status != 501:
+            # 501: the virt driver cannot tell; 400: the host's compute
+            # service is down (a failed host, the very one an operator
+            # looks at); 404: it has no host mapping. Nothing else is lost.
+            if exc.http_status not in (400, 404, 501):
                 raise
             return hypervisor
         uptime = (body.get('hypervisor') or {}).get('uptime')
@@ -182,3 +200,12 @@ def _pick(hostname: str, candidates: list[Hypervisor]) -> Hypervisor:
 
 def _no_match(pattern: str) -> exceptions.NotFound:
     return exceptions.NotFound(f'no hypervisor hostname matches {pattern!r}')
+
+
+def _with_server_list(data: dict, params: dict) -> Hypervisor:
+    hypervisor = Hypervisor.from_json(data)
+    if params.get('with_servers') and hypervisor.servers is None:
+        # Before 2.75 Nova leaves out the key of a hypervisor without
+        # servers: asked for, and absent, is none.
+        return dataclasses.replace(hypervisor, servers=[])
+    return hypervisor

@@ -45,3 +45,42 @@ class ProjectTest(base.TestCase):
         self.assertFails(result, 4, "no project named or with ID 'nope'")
         self.assertIn('demo', result.err)
         self.assertEqual('', result.out)
+
+
+class HypervisorFieldTest(base.TestCase):
+    def test_servers_per_hypervisor_from_2_88(self):
+        expected = {}
+        for seeded in base.cloud()['servers']:
+            if seeded.get('host'):
+                host = seeded['host']
+                expected[host] = expected.get(host, 0) + 1
+        result = hostctl(
+            '--os-compute-api-version',
+            '2.88',
+            'hypervisor-list',
+            '--long',
+            '-f',
+            'json',
+        )
+        self.assertOk(result)
+        rows = result.json()
+        self.assertEqual(
+            {h: expected.get(h, 0) for h in base.cloud()['hosts']},
+            {r['Hypervisor Hostname']: r['Servers'] for r in rows},
+        )
+        self.assertEqual({None}, {r['Running VMs'] for r in rows})
+
+    def test_show_has_the_same_titled_fields_at_every_version(self):
+        seen = set()
+        for version in ('2.52', '2.87', '2.88'):
+            pin = ('--os-compute-api-version', version)
+            listed = hostctl(*pin, 'hypervisor-list', '-f', 'json')
+            self.assertOk(listed)
+            first = str(listed.json()[0]['ID'])
+            shown = hostctl(*pin, 'hypervisor-show', first, '-f', 'json')
+            self.assertOk(shown)
+            seen.add(tuple(shown.json()))
+            self.assertFalse(
+                [k for k in shown.json() if '_' in k], (version, shown.out)
+            )
+        self.assertEqual(1, len(seen), seen)

@@ -193,6 +193,27 @@ class HypervisorTest(testtools.TestCase):
             self.assertEqual(vcpus, found.vcpus)
             self.assertEqual('127.0.0.1', found.host_ip)
 
+    def test_servers_per_hypervisor_from_2_53_in_the_same_request(self):
+        for pinned, count in (('2.52', None), ('2.53', 0), ('2.88', 2)):
+            hypervisors = self.client(pinned)
+            body = detail(self.version, 1, 'compute1')
+            if count:
+                body['servers'] = [
+                    {'name': 'a', 'uuid': UUID1},
+                    {'name': 'b', 'uuid': UUID1[:-1] + '2'},
+                ]
+            self.compute.mock.get(
+                URL + '/detail', json={'hypervisors': [body]}
+            )
+            (found,) = hypervisors.list(detailed=True)
+            self.assertEqual(count, found.server_count, pinned)
+            (request,) = self.compute.api_requests()
+            self.assertEqual(
+                {} if count is None else {'with_servers': ['true']},
+                request.qs,
+                pinned,
+            )
+
     def test_show_by_integer_id_before_2_53(self):
         hypervisors = self.client('2.52')
         self.compute.mock.get(
@@ -264,9 +285,9 @@ class HypervisorTest(testtools.TestCase):
         # A name is one request: the detailed list, filtered by Nova.
         self.assertEqual(
             [
-                '/v2.1/os-hypervisors/' + uuid,
+                '/v2.1/os-hypervisors/' + uuid + '?with_servers=true',
                 '/v2.1/os-hypervisors/detail'
-                '?hypervisor_hostname_pattern=compute1',
+                '?hypervisor_hostname_pattern=compute1&with_servers=true',
             ],
             self.paths(),
         )
