@@ -11,6 +11,7 @@ only):
     python3 tests/functional/cloud/devcloud.py status
     python3 tests/functional/cloud/devcloud.py heartbeat stop compute3
     python3 tests/functional/cloud/devcloud.py heartbeat start compute3
+    python3 tests/functional/cloud/devcloud.py compute restart compute3
     python3 tests/functional/cloud/devcloud.py stop    # idempotent
 
 ``start --services keystone`` brings up Keystone alone (``keystone,nova``:
@@ -46,14 +47,18 @@ What it seeds
     entries identity, compute (http://127.0.0.1:18774/v2.1) and database
     (http://127.0.0.1:18779/v1.0/$(project_id)s), region RegionOne, public
     and internal interfaces.
-    Nova: nova-compute on compute1, compute2 and compute3 (fake virt
-    driver), and servers booted through the API, all settled before start
-    returns:
+    Nova: nova-compute on compute1, compute2, compute3 and compute10 (fake
+    virt driver), and servers booted through the API, all settled before
+    start returns.  compute1 is a prefix of compute10, and compute10's
+    hypervisor is named compute10.example.org (the others' hypervisor
+    hostname is their host name): a host matched by prefix, or a service
+    host confused with a hypervisor hostname, shows.
         web-1   admin   compute1  live      127.0.10.11
         web-2   admin   compute2  live      127.0.10.12
         db-1    admin   compute3  live      127.0.10.13
         cache-1 admin   compute3  dead      127.0.66.11
         nonet-1 admin   compute2  no network at all
+        batch-1 admin   compute10 live      127.0.10.14
         broken-1 admin  no host   ERROR: its flavor asks for a trait no
                                   host has, so scheduling fails
         app-1   member  (the scheduler's pick)  live  127.0.10.21
@@ -69,6 +74,17 @@ Heartbeats
     2 s) and reports right away: the service is up again when it returns.
     Both go to nova_server.py's control endpoint.
 
+Moving servers
+    Evacuation (host forced down first), live migration and cold migration
+    with confirmResize work through Nova's API as on a real cloud (the
+    neutron stand-in binds ports to the new host).  After an evacuation,
+    Nova refuses to clear the failed host's forced_down ("Unable to force
+    up host ... as `done` evacuation migration records remain ...") until
+    its nova-compute has been restarted: ``compute restart HOST`` stops
+    that service and starts a new one on the same fake hypervisor, whose
+    start-up destroys the evacuated servers there and marks their
+    migrations `completed`; Nova then lets forced_down go.
+
 cloud.json (in the run dir), read by the functional tests and the demo
     auth_url              Keystone v3 URL
     clouds_yaml           path of clouds.yaml (clouds devcloud-admin and
@@ -82,7 +98,9 @@ cloud.json (in the run dir), read by the functional tests and the demo
     projects              {"admin": id, "demo": id, "service": id}
     users                 {"admin": {"name", "password", "project"},
                            "member": {...}}
-    hosts                 ["compute1", "compute2", "compute3"]
+    hosts                 ["compute1", "compute2", "compute3", "compute10"]
+    hypervisor_hostnames  {host: hypervisor hostname}: each host's own name,
+                          but "compute10": "compute10.example.org"
     networks              {"live": {"id", "cidr"}, "dead": {"id", "cidr"}}
     servers               [{"id", "name", "project_id", "host" (null if
                            none), "addresses" [ip, ...], "status", "role"
@@ -94,6 +112,7 @@ cloud.json (in the run dir), read by the functional tests and the demo
     heartbeat             {"control_url", "report_interval",
                            "service_down_time", "stop": argv, "start": argv}
                            (argv lists end with HOST to fill in)
+    compute               {"control_url", "restart": argv} (ends with HOST)
     services              {name: {"url", "port", "pid", "log"}}
     run_dir, started_at, start_seconds
 """
@@ -129,7 +148,13 @@ DEFAULT_PORTS = {
     "nova_control": 18775,
     "trove": 18779,
 }
-COMPUTE_HOSTS = ("compute1", "compute2", "compute3")
+# compute1 is a prefix of compute10, and compute10's hypervisor has an FQDN
+# for a name, distinct from its service host: what exact-name matching in
+# hostctl must tell apart.
+COMPUTE_HOSTS = ("compute1", "compute2", "compute3", "compute10")
+HYPERVISOR_HOSTNAMES = {host: host for host in COMPUTE_HOSTS} | {
+    "compute10": "compute10.example.org"
+}
 REPORT_INTERVAL = 2
 SERVICE_DOWN_TIME = 60
 
@@ -159,6 +184,7 @@ SEED_SERVERS = (
     ("db-1", "admin", "compute3", "live", "127.0.10.13"),
     ("cache-1", "admin", "compute3", "dead", "127.0.66.11"),
     ("nonet-1", "admin", "compute2", "no-network", None),
+    ("batch-1", "admin", "compute10", "live", "127.0.10.14"),
     ("broken-1", "admin", None, "no-host", None),
     ("app-1", "member", None, "live", "127.0.10.21"),
 )
@@ -993,6 +1019,12 @@ def start_nova(settings, services):
             ",".join(COMPUTE_HOSTS),
             *(
                 arg
+                for host, node in HYPERVISOR_HOSTNAMES.items()
+                if node != host
+                for arg in ("--nodename", f"{host}={node}")
+            ),
+            *(
+                arg
                 for name, net in NETWORKS.items()
                 for arg in ("--network", f"{name}:{net['id']}:{net['cidr']}")
             ),
@@ -1232,6 +1264,9 @@ def write_cloud_json(settings, services, projects, servers, instances, started):
         "projects": projects,
         "users": {role: dict(user) for role, user in USERS.items()},
         "hosts": list(COMPUTE_HOSTS) if "nova" in services.procs else [],
+        "hypervisor_hostnames": dict(HYPERVISOR_HOSTNAMES)
+        if "nova" in services.procs
+        else {},
         "networks": NETWORKS if "nova" in services.procs else {},
         "servers": servers,
         "instances": instances,
@@ -1241,6 +1276,12 @@ def write_cloud_json(settings, services, projects, servers, instances, started):
             "service_down_time": SERVICE_DOWN_TIME,
             "stop": me + ["heartbeat", "stop"],
             "start": me + ["heartbeat", "start"],
+        }
+        if "nova" in services.procs
+        else {},
+        "compute": {
+            "control_url": settings.url("nova_control"),
+            "restart": me + ["compute", "restart"],
         }
         if "nova" in services.procs
         else {},
@@ -1407,28 +1448,48 @@ def cmd_env(args):
     return 0
 
 
-def cmd_heartbeat(args):
-    settings = Settings(args)
+def _control(settings, path, what):
+    """POST to nova_server.py's control endpoint; raise if it refuses."""
     state = _load_state(settings)
     if not state or "nova" not in state.get("services", []):
         raise DevCloudError(f"nova is not running from {settings.run_dir}")
-    port = state["ports"]["nova_control"]
-    host = urllib.parse.quote(args.host, safe="")
-    url = f"http://{HOST}:{port}/heartbeat/{host}/{args.action}"
+    url = f"http://{HOST}:{state['ports']['nova_control']}{path}"
     try:
-        response = http("POST", url, body={})
+        response = http("POST", url, body={}, timeout=120)
     except DevCloudError as exc:
-        raise DevCloudError(f"nova control endpoint: {exc}", settings.logs / "nova.log") from exc
+        raise DevCloudError(
+            f"nova control endpoint: {exc}", settings.logs / "nova.log"
+        ) from exc
     if response.status != 200:
         error = (response.json or {}).get("error", response.text)
         raise DevCloudError(
-            f"heartbeat {args.action} {args.host}: {error}",
+            f"{what}: {error}",
             None if response.status == 404 else settings.logs / "nova.log",
         )
+
+
+def cmd_heartbeat(args):
+    settings = Settings(args)
+    host = urllib.parse.quote(args.host, safe="")
+    _control(
+        settings,
+        f"/heartbeat/{host}/{args.action}",
+        f"heartbeat {args.action} {args.host}",
+    )
     if args.action == "stop":
         say(f"{args.host}: heartbeat stopped; nova-compute there is down now")
     else:
         say(f"{args.host}: heartbeat resumed; nova-compute there is up again")
+    return 0
+
+
+def cmd_compute(args):
+    settings = Settings(args)
+    host = urllib.parse.quote(args.host, safe="")
+    _control(
+        settings, f"/compute/{host}/{args.action}", f"compute {args.action} {args.host}"
+    )
+    say(f"{args.host}: nova-compute restarted")
     return 0
 
 
@@ -1462,6 +1523,11 @@ def _parser():
     )
     heartbeat.add_argument("action", choices=("stop", "start"))
     heartbeat.add_argument("host")
+    compute = sub.add_parser(
+        "compute", help="restart a compute host's nova-compute service"
+    )
+    compute.add_argument("action", choices=("restart",))
+    compute.add_argument("host")
     return parser
 
 
@@ -1474,6 +1540,7 @@ def main(argv=None):
         "status": cmd_status,
         "env": cmd_env,
         "heartbeat": cmd_heartbeat,
+        "compute": cmd_compute,
     }[args.command]
     try:
         return command(args)

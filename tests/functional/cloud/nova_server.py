@@ -3,7 +3,8 @@
 Run by the nova venv's python, started and stopped by devcloud.py:
 
     <venv>/bin/python nova_server.py --config-file nova.conf \
-        --port 18774 --control-port 18775 --computes compute1,compute2 \
+        --port 18774 --control-port 18775 --computes compute1,compute10 \
+        --nodename compute10=compute10.example.org \
         --network live:UUID:127.0.10.0/24 --state-dir DIR
 
 What runs here is Nova's own code: the compute API (the paste pipeline of
@@ -26,6 +27,10 @@ steer what a real cloud would need a broken machine for:
                                      the nova-compute service down at once
     POST /heartbeat/HOST/start       resume reporting, with one report
                                      right away: up again when it returns
+    POST /compute/HOST/restart       stop HOST's nova-compute and start a
+                                     new one on the same fake hypervisor,
+                                     as a restart of the service would
+                                     (init_host runs again)
 
 Runs until SIGTERM or SIGINT.
 """
@@ -59,6 +64,13 @@ def _parse_args(argv):
         help="comma-separated names of the nova-compute hosts to run",
     )
     parser.add_argument(
+        "--nodename",
+        action="append",
+        default=[],
+        metavar="HOST=NODE",
+        help="give HOST's hypervisor the node name NODE (default: HOST)",
+    )
+    parser.add_argument(
         "--network",
         action="append",
         default=[],
@@ -85,6 +97,13 @@ def _parse_args(argv):
             parser.error(f"--network {spec}: not a loopback range")
         networks[name] = (net_id, cidr)
     args.networks = networks
+    nodenames = {}
+    for spec in args.nodename:
+        host, _, node = spec.partition("=")
+        if host not in args.computes or not node:
+            parser.error(f"--nodename {spec}: not HOST=NODE for a host of --computes")
+        nodenames[host] = node
+    args.nodenames = nodenames
     return args
 
 
@@ -116,6 +135,7 @@ def _make_fixtures():
     """Build the classes that need nova imported; return them in a dict."""
     import copy
     import random
+    from unittest import mock
     import uuid
 
     import fixtures
@@ -373,13 +393,15 @@ def _make_fixtures():
     class DevCloud(fixtures.Fixture):
         """Nova's databases, stubs and services, set up as fixtures."""
 
-        def __init__(self, computes, networks):
+        def __init__(self, computes, networks, nodenames):
             super().__init__()
             self.compute_hosts = computes
             self.networks = networks
+            self.nodenames = nodenames
             self.services = {}
             self.heartbeats = Heartbeats()
             self.heartbeats.services = self.services
+            self._restart_lock = threading.Lock()
 
         def _setUp(self):
             shim = Shim(self)
@@ -402,6 +424,7 @@ def _make_fixtures():
             self.useFixture(nova_fixtures.GlanceFixture(shim))
             self.useFixture(nova_fixtures.CinderFixture(shim))
             self.useFixture(self.heartbeats._patch)
+            self.useFixture(self._nodenames_patch())
 
             CONF.set_override("transport_url", self.cells["cell1"].transport_url)
             controller_host = CONF.host
@@ -468,6 +491,48 @@ def _make_fixtures():
                 node.save()
             return service
 
+        def _nodenames_patch(self):
+            """Name each fake hypervisor as --nodename says (default: its host)."""
+            from nova.virt import fake
+
+            real_init_host = fake.FakeDriver.init_host
+            nodenames = self.nodenames
+
+            def init_host(driver, host):
+                real_init_host(driver, host)
+                if host in nodenames:
+                    driver._set_nodes([nodenames[host]])
+
+            return fixtures.MonkeyPatch(
+                "nova.virt.fake.FakeDriver.init_host", init_host
+            )
+
+        def restart_compute(self, host):
+            """Stop HOST's nova-compute and start a new one, as a restart.
+
+            A new service and ComputeManager, so that init_host runs again
+            (it cleans up servers evacuated from the host and completes
+            their migrations), on the old fake driver: what the hypervisor
+            had defined survives the restart, as on a real host.  This is
+            what nova.test.TestCase.restart_compute_service does.
+            """
+            from nova.compute import rpcapi as compute_rpcapi
+
+            with self._restart_lock:
+                old = self.services[("compute", host)]
+                driver = old.manager.driver
+                old.stop()
+                with mock.patch(
+                    "nova.virt.driver.load_compute_driver", return_value=driver
+                ):
+                    self._start(
+                        "compute",
+                        host,
+                        cell=self.cells["cell1"],
+                        topic_alt=compute_rpcapi.RPC_TOPIC_ALT,
+                    )
+            LOG.info("devcloud: nova-compute on %s restarted", host)
+
         def all_up(self):
             """Whether every compute service is reported up by Nova."""
             from nova import servicegroup
@@ -525,14 +590,16 @@ def _serve_control(args, cloud, log):
 
         def do_POST(self):
             parts = self.path.strip("/").split("/")
-            if (
-                len(parts) != 3
-                or parts[0] != "heartbeat"
-                or parts[2] not in ("stop", "start")
-            ):
+            actions = {
+                ("heartbeat", "stop"): cloud.heartbeats.stop,
+                ("heartbeat", "start"): cloud.heartbeats.start,
+                ("compute", "restart"): cloud.restart_compute,
+            }
+            action = actions.get((parts[0], parts[-1])) if len(parts) == 3 else None
+            if action is None:
                 self._reply(404, {"error": "no such path"})
                 return
-            host, action = parts[1], parts[2]
+            host = parts[1]
             if host not in cloud.compute_hosts:
                 self._reply(
                     404,
@@ -543,16 +610,16 @@ def _serve_control(args, cloud, log):
                 )
                 return
             try:
-                getattr(cloud.heartbeats, action)(host)
+                action(host)
             except Exception as exc:
-                log.exception("devcloud: heartbeat %s %s failed", action, host)
+                log.exception("devcloud: %s %s failed", self.path, host)
                 self._reply(500, {"error": str(exc)})
                 return
             self._reply(
                 200,
                 {
                     "host": host,
-                    "heartbeat": action,
+                    parts[0]: parts[2],
                     "stopped": sorted(cloud.heartbeats.paused),
                 },
             )
@@ -615,7 +682,7 @@ def main(argv=None):
 
     built = _make_fixtures()
     log = built["LOG"]
-    cloud = built["DevCloud"](args.computes, args.networks)
+    cloud = built["DevCloud"](args.computes, args.networks, args.nodenames)
 
     def _stop(signum, frame):
         # Everything this process has is thrown away with it (the launcher
