@@ -32,11 +32,13 @@ steer what a real cloud would need a broken machine for:
                                      as a restart of the service would
                                      (init_host runs again)
 
-Runs until SIGTERM or SIGINT.
+Runs until SIGTERM or SIGINT; SIGUSR2 writes every thread's stack to
+stderr (the launcher's logs/nova.out).
 """
 
 import argparse
 import datetime
+import faulthandler
 import ipaddress
 import json
 import os
@@ -133,6 +135,7 @@ def _prepare_process(args):
 
 def _make_fixtures():
     """Build the classes that need nova imported; return them in a dict."""
+    import contextlib
     import copy
     import random
     from unittest import mock
@@ -390,6 +393,36 @@ def _make_fixtures():
         def id(self):
             return "devcloud"
 
+    class OneComputeCell(nova_fixtures.CellDatabases):
+        """Nova's cell databases without the fixture's global cell switch.
+
+        Upstream, target_cell() points every untargeted database access of
+        the whole process at the targeted cell, guarded by a
+        writer-preferring reader/writer lock; under native threads each
+        sqlite writer transaction also holds a per-database lock
+        (DatabaseWriteLock).  That deadlocks: thread A inside target_cell()
+        (a reader) waits for cell1's write lock, held by thread B, whose
+        transaction needs a read lock (an untargeted context, or a nested
+        target_cell()) and must queue behind thread C, waiting to switch
+        the cell (a writer), which waits for A.  Nova then never answers
+        again (a stack dump of the hang: some thirty API threads waiting
+        for the read lock in target_cell, one waiting to write, the
+        conductor waiting for cell1's write lock).  Here every compute service is in cell1, so an untargeted
+        access always belongs to cell1, as it would with nova.conf's
+        [database] of a real cell1 service: no switch, no lock.  Targeted
+        contexts (cell0 for servers that failed to schedule, the API's
+        scatter-gather) carry their own connection as in a real cloud.
+        """
+
+        @contextlib.contextmanager
+        def _wrap_target_cell(self, context, cell_mapping):
+            with self._real_target_cell(context, cell_mapping) as cctxt:
+                yield cctxt
+
+        def _wrap_get_context_manager(self, context):
+            connection = getattr(context, "db_connection", None)
+            return connection or self._default_ctxt_mgr
+
     class DevCloud(fixtures.Fixture):
         """Nova's databases, stubs and services, set up as fixtures."""
 
@@ -439,7 +472,7 @@ def _make_fixtures():
 
         def _setup_cells(self):
             ctxt = context.get_context()
-            celldbs = nova_fixtures.CellDatabases()
+            celldbs = OneComputeCell()
             fake_transport = "fake://nowhere/"
             cells = {}
             cell0 = objects.CellMapping(
@@ -697,6 +730,9 @@ def main(argv=None):
     logging_shutdown = std_logging.shutdown
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    # `kill -USR2 PID` writes every thread's stack to nova.out: what to
+    # look at when Nova stops answering.
+    faulthandler.register(signal.SIGUSR2, all_threads=True)
 
     with cloud:
         api = _serve_api(args, log)
