@@ -104,6 +104,26 @@ class MovesTest(base.TestCase):
             f'&migration_type={kind}',
         )['migrations']
 
+    def wait_migration(self, kind, status, seconds=30):
+        """The server's one migration of kind once it has status.
+
+        Nova's records lag behind the server: a live-migrated server is
+        ACTIVE on its new host while its migration is still `running`
+        (the source compute finishes it after), an evacuated one is
+        `done` only once on its new host.
+        """
+        deadline = time.monotonic() + seconds
+        while True:
+            (migration,) = self.migrations(kind)
+            if migration['status'] == status:
+                return migration
+            if time.monotonic() > deadline:
+                self.fail(
+                    f'{kind} is {migration["status"]}, not {status} '
+                    f'after {seconds} s'
+                )
+            time.sleep(0.2)
+
     def compute_service(self):
         (service,) = self.call(
             'GET', f'/os-services?binary=nova-compute&host={HOST}'
@@ -132,14 +152,10 @@ class MovesTest(base.TestCase):
         )
         moved = self.wait(self.server['id'], {'ACTIVE'}, HOST)
         self.assertMovedFrom(HOST, moved)
-        (migration,) = self.migrations('live-migration')
+        migration = self.wait_migration('live-migration', 'completed')
         self.assertEqual(
-            ('completed', HOST, moved['OS-EXT-SRV-ATTR:host']),
-            (
-                migration['status'],
-                migration['source_compute'],
-                migration['dest_compute'],
-            ),
+            (HOST, moved['OS-EXT-SRV-ATTR:host']),
+            (migration['source_compute'], migration['dest_compute']),
         )
 
     def test_live_migration_to_the_fqdn_hypervisor(self):
@@ -172,8 +188,7 @@ class MovesTest(base.TestCase):
             resized['OS-EXT-SRV-ATTR:host'],
             confirmed['OS-EXT-SRV-ATTR:host'],
         )
-        (migration,) = self.migrations('migration')
-        self.assertEqual('confirmed', migration['status'])
+        self.wait_migration('migration', 'confirmed')
 
     def test_evacuation_needs_a_compute_restart_to_force_up(self):
         # Whatever happens, the host comes back: restart its compute (which
@@ -186,8 +201,7 @@ class MovesTest(base.TestCase):
         self.action({'evacuate': {}}, ok=(200,))
         moved = self.wait(self.server['id'], {'SHUTOFF'}, HOST)
         self.assertMovedFrom(HOST, moved)
-        (migration,) = self.migrations('evacuation')
-        self.assertEqual('done', migration['status'])
+        self.wait_migration('evacuation', 'done')
 
         refused = self.force_down(False)
         self.assertEqual(400, refused.status_code)
