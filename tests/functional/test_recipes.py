@@ -169,7 +169,7 @@ class HostFailureRecipeTest(base.TestCase):
 
     def test_unknown_host_stops_at_the_first_step_with_exit_4(self):
         result = recipe('host-failure.sh', 'down', 'compute9', 'typo')
-        self.assertFails(result, 4, "no compute service on host 'compute9'")
+        self.assertFails(result, 4, "no host 'compute9'")
         self.assertEqual('', result.out)
 
     def test_without_arguments_it_shows_its_usage(self):
