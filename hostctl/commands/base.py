@@ -175,7 +175,13 @@ def add_project_argument(parser, what: str) -> None:
 
 
 def add_service_arguments(parser) -> None:
-    parser.add_argument('host', metavar='<host>', help='Name of the host.')
+    parser.add_argument(
+        'host',
+        metavar='<host>',
+        type=nonblank,
+        help='The host: its service host name or hypervisor hostname, '
+        'exactly.',
+    )
     parser.add_argument(
         'binary',
         metavar='<binary>',
