@@ -110,6 +110,18 @@ class HostCommandTest(cli.TestCase):
         # A host with no servers says so in its nested table.
         self.assertIn('| Servers     | (none) ', out)
 
+    def test_nested_tables_are_json_in_value_and_shell(self):
+        rc, out, err = self.hostctl(
+            'host-show', 'compute1', '-f', 'value', '-c', 'Servers'
+        )
+        self.assertEqual((0, ''), (rc, err))
+        (server,) = json.loads(out)
+        self.assertEqual('vm-1', server['Name'])
+        rc, out, err = self.hostctl(
+            'host-show', 'compute10', '-f', 'shell', '-c', 'Servers'
+        )
+        self.assertEqual((0, 'servers="[]"\n', ''), (rc, out, err))
+
     def test_a_host_that_does_not_exist_is_exit_4_naming_the_hosts(self):
         for name in ('compute', 'compute9', 'ompute1'):
             rc, out, err = self.hostctl('host-show', name)
