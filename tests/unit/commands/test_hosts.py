@@ -34,25 +34,7 @@ class HostCommandTest(cli.TestCase):
         self.useFixture(
             fixtures.MockPatch('hostctl.v2_1.hosts._now', return_value=NOW)
         )
-        self.clock = 0.0
-
-        def sleep(seconds):
-            self.clock += seconds
-
-        self.useFixture(
-            fixtures.MockPatch(
-                'hostctl.v2_1.fencing.time.monotonic', lambda: self.clock
-            )
-        )
-        self.useFixture(
-            fixtures.MockPatch('hostctl.v2_1.fencing.time.sleep', sleep)
-        )
-        self.useFixture(
-            fixtures.MockPatch(
-                'hostctl.v2_1.fencing.time.gmtime',
-                lambda now=None: (2026, 12, 1, 10, 0, 0, 1, 335, 0),
-            )
-        )
+        self.clock = self.useFixture(test_fencing.FakeClock())
 
     def hostctl(self, *argv):
         return cli.run_cli([*cli.TOKEN_ARGS, *argv])
@@ -216,7 +198,7 @@ class HostCommandTest(cli.TestCase):
         self.assertEqual(8, rc)
         self.assertEqual('', out)
         self.assertIn('did not report up within 5 s; it stays disabled', err)
-        self.assertEqual(5.0, self.clock)
+        self.assertEqual(5.0, sum(self.clock.slept))
 
     def test_host_up_refused_for_evacuations_is_exit_9(self):
         self.hostctl('-q', 'host-down', 'compute1')

@@ -135,23 +135,20 @@ class Cloud(test_hosts.Cloud):
         ]
 
 
-class FencingTest(testtools.TestCase):
-    def setUp(self):
-        super().setUp()
+class FakeClock(fixtures.Fixture):
+    """fencing's clock: sleeping moves it on at once; host-down's marker
+    reads 2026-12-01T10:00:00Z."""
+
+    def _setUp(self):
         self.now = 1000.0
         self.slept = []
-
-        def sleep(seconds):
-            self.slept.append(seconds)
-            self.now += seconds
-
         self.useFixture(
             fixtures.MockPatch(
                 'hostctl.v2_1.fencing.time.monotonic', lambda: self.now
             )
         )
         self.useFixture(
-            fixtures.MockPatch('hostctl.v2_1.fencing.time.sleep', sleep)
+            fixtures.MockPatch('hostctl.v2_1.fencing.time.sleep', self.sleep)
         )
         self.useFixture(
             fixtures.MockPatch(
@@ -159,6 +156,17 @@ class FencingTest(testtools.TestCase):
                 lambda now=None: (2026, 12, 1, 10, 0, 0, 1, 335, 0),
             )
         )
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class FencingTest(testtools.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.clock = self.useFixture(FakeClock())
+        self.slept = self.clock.slept
 
     def hosts(self, pinned=None):
         self.cloud = self.useFixture(
