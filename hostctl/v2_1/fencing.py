@@ -214,7 +214,11 @@ def _evacuations_remain(host, servers) -> exceptions.Conflict:
         shown += f' and {len(servers) - 10} more'
     return exceptions.Conflict(
         f'{host}: Nova will not clear forced_down while the evacuations from '
-        f'this host are not cleaned up ({len(servers)} servers were '
-        f'evacuated from it: {shown}). Restart nova-compute on {host} first '
-        '(it cleans them up as it starts), then run host-up again'
+        f'this host are not cleaned up ({_servers(len(servers))} evacuated '
+        f'from it: {shown}). Restart nova-compute on {host} first (it cleans '
+        'them up as it starts), then run host-up again'
     )
+
+
+def _servers(count: int) -> str:
+    return '1 server was' if count == 1 else f'{count} servers were'
