@@ -294,7 +294,29 @@ class HostsTest(base.TestCase):
         for name in ('compute', 'ompute1', 'compute9'):
             result = hostctl('host-down', name)
             self.assertFails(result, 4, f"no host '{name}'; hosts: compute1")
-        self.assertFails(hostctl('host-down', ''), 2, 'a host name is needed')
+        self.assertFails(hostctl('host-down', ''), 2, 'an empty name')
+        for argv in (
+            ['service-list', '--host', 'compute'],
+            ['server-list', '--all-projects', '--host', 'compute'],
+            ['service-disable', 'compute', 'nova-compute'],
+        ):
+            self.assertFails(hostctl(*argv), 4, "no host 'compute'; hosts:")
+        # Nova searches hypervisor hostnames by substring, in both eras.
+        for version in ('2.52', '2.53'):
+            pinned = ('--os-compute-api-version', version)
+            for name in ('compute', 'mpute2'):
+                self.assertFails(
+                    hostctl(*pinned, 'hypervisor-show', name),
+                    4,
+                    f'no hypervisor named {name!r}; hostnames that contain',
+                )
+        self.assertFails(
+            hostctl(
+                '--os-compute-api-version', '2.53', 'hypervisor-show', '1'
+            ),
+            4,
+            "no hypervisor named '1'",
+        )
         self.assertFails(
             hostctl('host-show', 'compute1', cloud_name='member'), 5, 'policy'
         )
