@@ -29,6 +29,7 @@ class Cloud(test_hosts.Cloud):
         self.lately = set()
         self.refuse_unset = False
         self.fail_disable = False
+        self.fail_enable = False
 
     def _setUp(self):
         super()._setUp()
@@ -81,7 +82,8 @@ class Cloud(test_hosts.Cloud):
                     'the host.',
                 }
             }
-        if self.fail_disable and body.get('status') == 'disabled':
+        failing = {'disabled': self.fail_disable, 'enabled': self.fail_enable}
+        if failing.get(body.get('status')):
             context.status_code = 500
             return {'computeFault': {'code': 500, 'message': 'boom'}}
         service.update(body)
@@ -404,6 +406,21 @@ class FencingTest(testtools.TestCase):
         self.assertEqual('skipped', change.steps[-1].result)
         self.assertIn('kernel upgrade', change.steps[-1].detail)
         self.assertEqual('maintenance', change.host.verdict.state)
+
+    def test_a_failed_enable_is_partial_and_says_what_was_done(self):
+        for pinned in ('2.52', None):
+            hosts = self.fenced(pinned)
+            self.cloud.fail_enable = True
+            error = self.assertRaises(
+                exceptions.Partial, hosts.up, 'compute1', timeout=30
+            )
+            self.assertIn(
+                'compute1: forced_down was cleared and nova-compute reports '
+                'up, but enabling it failed',
+                str(error),
+            )
+            self.assertIn('it is still disabled', str(error))
+            self.assertFalse(self.cloud.compute()['forced_down'])
 
     def test_up_with_enable_enables_whatever_the_reason(self):
         hosts = self.fenced(reason='kernel upgrade')
