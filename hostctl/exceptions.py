@@ -31,7 +31,8 @@ class ExitCode(enum.IntEnum):
     UNSUPPORTED = 6
     #: The cloud answered with a server error, or could not be reached.
     SERVER = 7
-    #: A bulk command did some of its work but not all of it.
+    #: A command did some of its work but not all of it (a bulk command,
+    #: or host-down and host-up); the message says which.
     PARTIAL = 8
     #: The cloud refused the change because of the resource's state (409).
     CONFLICT = 9
@@ -47,7 +48,7 @@ EXIT_CODE_HELP = {
     ExitCode.AUTH: 'authentication failed or policy refused the request',
     ExitCode.UNSUPPORTED: "the cloud's API version does not allow this",
     ExitCode.SERVER: 'server error, timeout, or the cloud is unreachable',
-    ExitCode.PARTIAL: 'a bulk command did only part of its work',
+    ExitCode.PARTIAL: 'a command did only part of its work',
     ExitCode.CONFLICT: "the cloud refused: the resource's state conflicts",
 }
 

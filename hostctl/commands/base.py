@@ -23,7 +23,19 @@ TEXT_FORMATS = frozenset({'csv', 'value', 'shell'})
 def _blank_empty(values, parsed_args):
     if parsed_args.formatter not in TEXT_FORMATS:
         return values
-    return tuple('' if v is None or v is fields.EMPTY else v for v in values)
+    return tuple(_text(v) for v in values)
+
+
+def _text(value):
+    # A nested structure (host-show's tables, hypervisor-show's extra
+    # keys) as JSON, which a script can read, not as Python's repr.
+    if value is None or value is fields.EMPTY:
+        return ''
+    if isinstance(value, fields.Table | fields.Structured):
+        import json
+
+        return json.dumps(value.machine_readable(), sort_keys=True)
+    return value
 
 
 class _Reporting(command.Command):
@@ -175,7 +187,13 @@ def add_project_argument(parser, what: str) -> None:
 
 
 def add_service_arguments(parser) -> None:
-    parser.add_argument('host', metavar='<host>', help='Name of the host.')
+    parser.add_argument(
+        'host',
+        metavar='<host>',
+        type=nonblank,
+        help='The host: its service host name or hypervisor hostname, '
+        'exactly.',
+    )
     parser.add_argument(
         'binary',
         metavar='<binary>',

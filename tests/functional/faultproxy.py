@@ -135,6 +135,8 @@ class FaultProxy:
                 )
         self.rules: list[Rule] = []
         self.requests: list[Request] = []
+        # The body of each request, in the same order.
+        self.bodies: list[bytes] = []
         # Every token that passed through, either way.
         self.tokens: set[str] = set()
         self.drop: set[str] = set()
@@ -194,12 +196,14 @@ class FaultProxy:
         """Forget the requests recorded so far."""
         with self._lock:
             self.requests.clear()
+            self.bodies.clear()
 
     # -- the proxy's side -------------------------------------------------
 
-    def _fault_for(self, service, method, path) -> Fault | None:
+    def _fault_for(self, service, method, path, body=b'') -> Fault | None:
         with self._lock:
             self.requests.append(Request(service, method, path))
+            self.bodies.append(body)
             for rule in self.rules:
                 if rule.applies(service, method, path):
                     return rule.fault
@@ -269,7 +273,7 @@ def _handler(proxy: FaultProxy, service: str):
             for name in ('X-Auth-Token', 'X-Subject-Token'):
                 if self.headers.get(name):
                     proxy.tokens.add(self.headers[name])
-            fault = proxy._fault_for(service, self.command, self.path)
+            fault = proxy._fault_for(service, self.command, self.path, body)
             if fault and fault.delay:
                 proxy._wait(fault.delay)
                 if proxy._stopping.is_set():

@@ -402,6 +402,11 @@ class StartUpTest(cli.TestCase):
             "'hostctl.commands.servers']",
             self.imported_by(['server-list', '--help']),
         )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.hosts']",
+            self.imported_by(['host-up', '--help']),
+        )
 
     def test_version_imports_no_command(self):
         self.assertEqual('[]', self.imported_by(['--version']))
