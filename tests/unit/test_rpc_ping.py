@@ -1,8 +1,11 @@
 """instance-rpc-ping against a requests-mock Trove."""
 
+import hashlib
 import json
 
 import requests
+
+from hostctl.database import instances
 
 from tests.unit import cli
 
@@ -218,3 +221,23 @@ class RpcPingTest(cli.TestCase):
         rc, _, err = self.ping()
         self.assertEqual(2, rc)
         self.assertIn('give instance names or IDs, or --all', err)
+
+
+class RunsOnTest(cli.TestCase):
+    def instance(self, host, project='p1'):
+        return instances.Instance(
+            id='i1',
+            tenant_id=project,
+            server={'id': 's1', 'tenant_id': project, 'host': host},
+        )
+
+    def test_host_name_or_hostid_compared_exactly(self):
+        hashed = hashlib.sha224(b'p1compute1').hexdigest()
+        self.assertIs(True, self.instance('compute1').runs_on('compute1'))
+        self.assertIs(True, self.instance(hashed).runs_on('compute1'))
+        for other in ('compute10', 'compute', 'ompute1', 'Compute1'):
+            self.assertIs(False, self.instance('compute1').runs_on(other))
+            self.assertIs(False, self.instance(hashed).runs_on(other))
+        # Another project's server on the same host has another hostId.
+        self.assertIs(False, self.instance(hashed, 'p2').runs_on('compute1'))
+        self.assertIsNone(instances.Instance(id='i2').runs_on('compute1'))
