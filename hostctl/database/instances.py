@@ -77,9 +77,18 @@ class InstanceManager:
         self._client = client
 
     def list_all(self) -> list[Instance]:
-        """Every instance of every project (admin only), all pages."""
+        """Every instance of every project (admin only), all pages.
+
+        Trove's management listing includes deleted instances unless told
+        not to, and leaves out cluster members unless told to include
+        them: "every instance" is the live ones, clustered or not.
+        """
         try:
-            items = self._client.get_all('/mgmt/instances', 'instances')
+            items = self._client.get_all(
+                '/mgmt/instances',
+                'instances',
+                params={'deleted': 'false', 'include_clustered': 'true'},
+            )
         except exceptions.AuthError as exc:
             raise _admin_only(exc) from None
         return [Instance.from_json(i) for i in items]

@@ -112,9 +112,15 @@ class RpcPingTest(cli.TestCase):
             ],
             [(r['Name'], r['Alive'], r['Error']) for r in rows],
         )
-        # The second page was asked of our endpoint, by marker.
+        # Live instances, cluster members too (Trove's listing leaves out
+        # neither deleted ones nor members unless told); the second page
+        # asked of our endpoint, by marker.
         self.assertEqual(
-            'marker=' + IDS['silent'], self.listing.request_history[1].query
+            [
+                'deleted=false&include_clustered=true',
+                'deleted=false&include_clustered=true&marker=' + IDS['silent'],
+            ],
+            [r.query for r in self.listing.request_history],
         )
         self.assertEqual(
             'database.example', self.listing.request_history[1].hostname
