@@ -314,7 +314,8 @@ class FpingTest(cli.TestCase):
     def test_monitored_lists_by_tag(self):
         self.cloud(high='2.104')
         self.compute.mock.get(
-            URL + '?tags=monitored', json={'servers': [WEB2]}
+            URL + '?tags=monitored',
+            json={'servers': [dict(WEB2, tags=['monitored'])]},
         )
         rc, out, err = self.hostctl(
             'server-fping', '--monitored', '--via', 'probe', '-f', 'value'
