@@ -245,9 +245,9 @@ def nonblank(text: str) -> str:
 MAX_SECONDS = 86400.0
 
 
-def positive_seconds(text: str) -> float:
-    """An argparse type for a duration: a finite number of seconds above 0
-    (nan, inf and absurd values are usage errors, not endless waits)."""
+def _duration(text: str, low_ok: bool) -> float:
+    """A finite number of seconds up to a day (nan, inf and absurd values
+    are usage errors, not endless waits); 0 only where `low_ok`."""
     import argparse
     import math
 
@@ -255,9 +255,20 @@ def positive_seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (0 < value <= MAX_SECONDS):
+    if not (0 <= value <= MAX_SECONDS) or (value == 0 and not low_ok):
+        low = '0' if low_ok else 'a number above 0'
         raise argparse.ArgumentTypeError(
-            f'invalid duration {text!r}: give seconds, a number above 0 and '
-            f'at most {MAX_SECONDS:g}'
+            f'invalid duration {text!r}: give seconds, {low} to '
+            f'{MAX_SECONDS:g}'
         )
     return value
+
+
+def seconds(text: str) -> float:
+    """A length of time in seconds where 0 means "do not wait"."""
+    return _duration(text, low_ok=True)
+
+
+def positive_seconds(text: str) -> float:
+    """A length of time in seconds above 0 (a probe or request bound)."""
+    return _duration(text, low_ok=False)

@@ -77,14 +77,19 @@ class HypervisorManager(Manager):
         """Hypervisors, all or those whose hostname contains `matching`."""
         return self._list(version, matching, detailed)
 
-    def _list(self, version, matching=None, detailed=False):
+    def _list(self, version, matching=None, detailed=False, servers=None):
+        """`servers` (default: with a detailed list) asks for each
+        hypervisor's servers, for their count; a caller that has the
+        servers already leaves them out of the answer."""
+        if servers is None:
+            servers = detailed
         if matching and version < UUID_IDS:
             return self._search_before_2_53(version, matching, detailed)
         url = '/os-hypervisors/detail' if detailed else '/os-hypervisors'
         params = {}
         if matching:
             params['hypervisor_hostname_pattern'] = matching
-        if detailed and version >= WITH_SERVERS:
+        if servers and version >= WITH_SERVERS:
             # The server count of --long, in the same request: the usage
             # figures (running_vms among them) are gone from 2.88.
             params['with_servers'] = 'true'
@@ -99,26 +104,31 @@ class HypervisorManager(Manager):
     def get(self, version, name_or_id: str) -> Hypervisor:
         """A hypervisor by ID (integer before 2.53, UUID from 2.53) or name.
 
-        A name costs one request from 2.53 (the detailed list, filtered by
-        Nova), two before (the search path has no detailed form).
+        A name is matched exactly (a short name matches its FQDN when only
+        one fits); Nova's search is by substring, so its answer is only the
+        candidates. A name costs one request from 2.53 (the detailed list,
+        searched by Nova), two before (the search path has no detailed
+        form). Before 2.53 an all-digit name is taken as an ID.
         """
+        if not name_or_id.strip():
+            raise exceptions.UsageError(
+                'a hypervisor ID or hostname is needed'
+            )
         is_id = (
             models.looks_like_uuid(name_or_id)
             if version >= UUID_IDS
             else name_or_id.isdigit()
         )
         if not is_id:
-            if version >= UUID_IDS:
-                return self._with_uptime(
-                    version,
-                    _pick(
-                        name_or_id,
-                        self._list(
-                            version, matching=name_or_id, detailed=True
-                        ),
-                    ),
+            try:
+                candidates = self._list(
+                    version, name_or_id, detailed=version >= UUID_IDS
                 )
-            found = _pick(name_or_id, self._list(version, name_or_id))
+            except exceptions.NotFound:
+                candidates = []
+            found = _pick(name_or_id, candidates)
+            if version >= UUID_IDS:
+                return self._with_uptime(version, found)
             name_or_id = str(found.id)
         params = {'with_servers': 'true'} if version >= WITH_SERVERS else {}
         try:
@@ -184,18 +194,31 @@ class HypervisorManager(Manager):
 
 
 def _pick(hostname: str, candidates: list[Hypervisor]) -> Hypervisor:
-    """The one hypervisor `hostname` names: an exact match, or the only
-    hostname that contains it."""
+    """The one hypervisor `hostname` names among Nova's substring matches:
+    the exact hostname, or the one FQDN whose first label it is. Never
+    another hostname that merely contains it."""
     exact = [h for h in candidates if h.hypervisor_hostname == hostname]
+    if not exact and '.' not in hostname:
+        exact = [
+            h
+            for h in candidates
+            if (h.hypervisor_hostname or '').split('.', 1)[0] == hostname
+        ]
     if len(exact) == 1:
         return exact[0]
-    if len(candidates) == 1:
-        return candidates[0]
-    names = ', '.join(sorted(h.hypervisor_hostname for h in candidates))
-    raise exceptions.UsageError(
-        f'{hostname!r} matches {len(candidates)} hypervisors: {names}; '
-        'give the full hostname or an ID'
+    if exact:
+        names = ', '.join(
+            sorted(f'{h.hypervisor_hostname} ({h.id})' for h in exact)
+        )
+        raise exceptions.UsageError(
+            f'{hostname!r} names {len(exact)} hypervisors: {names}; give '
+            'the full hostname or an ID'
+        )
+    others = sorted(h.hypervisor_hostname or '?' for h in candidates)
+    hint = (
+        f'; hostnames that contain it: {", ".join(others)}' if others else ''
     )
+    raise exceptions.NotFound(f'no hypervisor named {hostname!r}{hint}')
 
 
 def _no_match(pattern: str) -> exceptions.NotFound:

@@ -79,8 +79,17 @@ class Server(models.Model):
 class ServerManager(Manager):
     @requires('2.1', what='listing servers')
     def list(self, version, **filters) -> list[Server]:
-        """Servers (all pages); filters as `_list` takes them."""
-        return self._list(version, **filters)
+        """Servers (all pages); filters as `_list` takes them.
+
+        `host` names one host exactly (see hosts.resolve): a host that
+        does not exist is NotFound, not an empty list, and a server on
+        another host is never listed, whatever the cloud's filter did.
+        """
+        host = filters.get('host')
+        if host is None:
+            return self._list(version, **filters)
+        host = self._client.hosts._resolve(version, host)[0]
+        return self._list(version, **dict(filters, host=host))
 
     @requires('2.1', what='showing a server')
     def get(self, version, name_or_id: str, all_projects=False) -> Server:
@@ -195,14 +204,14 @@ class ServerManager(Manager):
             '/servers/detail', version, 'servers', params=params, limit=limit
         )
         servers = [Server.from_json(s) for s in items]
-        return _on_host(servers, host) if host else servers
+        return only_on(host, servers) if host else servers
 
 
 def _tag_url(server_id: str, tag: str) -> str:
     return f'/servers/{parse.quote(server_id)}/tags/{parse.quote(tag)}'
 
 
-def _on_host(servers: list[Server], host: str) -> list[Server]:
+def only_on(host: str, servers: list[Server]) -> list[Server]:
     """The servers really on `host`, whatever the API did with the filter.
 
     Nova drops ``host`` from a non-admin's query without a word and lists

@@ -58,8 +58,10 @@ class ServerTest(testtools.TestCase):
         self.assertEqual(['web-1'], [s.name for s in found])
         self.assertEqual(
             [
+                # The host is looked up first, to match it exactly.
+                '',
                 'all_tenants=1&project_id=p9&host=compute2&status=ACTIVE'
-                '&name=%5Eweb'
+                '&name=%5Eweb',
             ],
             self.queries(),
         )
@@ -81,18 +83,26 @@ class ServerTest(testtools.TestCase):
         self.assertEqual(['on-2'], [s.name for s in found])
 
     def test_host_filter_for_a_user_who_cannot_see_hosts_is_refused(self):
-        # Nova drops host from a member's query and hides the hosts: the
-        # member's own servers must not be shown as the host's.
+        # Nova would drop host from a member's query and list the member's
+        # own servers; the host is looked up first, and a member may not
+        # list services: refused, and no server listing is asked for.
         servers = self.client()
-        mine = server(1, 'mine', host_status=None)
-        del mine['OS-EXT-SRV-ATTR:host']
-        self.compute.mock.get(URL, json={'servers': [mine]})
-        error = self.assertRaises(
+        self.compute.mock.get(
+            fakes.COMPUTE_URL + '/os-services',
+            status_code=403,
+            json={
+                'forbidden': {
+                    'code': 403,
+                    'message': "Policy doesn't allow "
+                    'os_compute_api:os-services:list to be performed.',
+                }
+            },
+        )
+        listing = self.compute.mock.get(URL, json={'servers': []})
+        self.assertRaises(
             exceptions.AuthError, servers.list, host='nosuchhost'
         )
-        self.assertIn(
-            "cannot list the servers on host 'nosuchhost'", str(error)
-        )
+        self.assertFalse(listing.called)
 
     def test_unknown_status_is_refused_at_every_version(self):
         # Before 2.38 Nova lists nothing for it, as if no server had it.
