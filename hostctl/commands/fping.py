@@ -103,6 +103,13 @@ def _add_selection_arguments(parser) -> None:
     )
     base.add_all_projects_argument(parser)
     parser.add_argument(
+        '--host',
+        metavar='<host>',
+        type=base.nonblank,
+        help='Only the servers on this host, in every project (its exact '
+        'service host name, or its hypervisor hostname).',
+    )
+    parser.add_argument(
         '--include',
         metavar='<id,...>',
         action='append',
@@ -183,6 +190,7 @@ def _selection(parsed_args):
         include=selection.server_ids('--include', parsed_args.include),
         exclude=selection.server_ids('--exclude', parsed_args.exclude),
         monitored=parsed_args.monitored,
+        host=parsed_args.host,
     )
 
 

@@ -85,11 +85,15 @@ class ServerManager(Manager):
         does not exist is NotFound, not an empty list, and a server on
         another host is never listed, whatever the cloud's filter did.
         """
+        return self._list(version, **self._resolved(version, filters))
+
+    def _resolved(self, version, filters: dict) -> dict:
+        """`filters` with its host, if any, resolved exactly."""
         host = filters.get('host')
         if host is None:
-            return self._list(version, **filters)
+            return filters
         host = self._client.hosts._resolve(version, host)[0]
-        return self._list(version, **dict(filters, host=host))
+        return dict(filters, host=host)
 
     @requires('2.1', what='showing a server')
     def get(self, version, name_or_id: str, all_projects=False) -> Server:
@@ -125,6 +129,7 @@ class ServerManager(Manager):
     def list_tagged(self, version, tag: str, **filters) -> list[Server]:
         """Servers that carry `tag` (all pages), filtered by the API and
         checked here: an untagged server is never taken for a tagged one."""
+        filters = self._resolved(version, filters)
         servers = self._list(version, tags=tag, **filters)
         return [s for s in servers if tag in (s.tags or ())]
 
