@@ -124,6 +124,20 @@ class StatusFaultTest(FaultTestCase):
         self.assertIn('try again later', result.err)
         self.assertEqual(3, self.sent())
 
+    def test_server_fping_lookup_failing_is_not_blamed_on_os_fping(self):
+        web1 = [s for s in base.cloud()['servers'] if s['name'] == 'web-1']
+        lookup = r'/v2.1/servers/' + web1[0]['id'] + '$'
+        self.proxy.add('compute', fp.status(503, 'busy'), path=lookup)
+        result = self.hostctl(
+            '--retries', '0', '--no-cache', 'server-fping', web1[0]['id']
+        )
+        self.assertFails(result, 7, 'the compute API failed with HTTP 503')
+        self.assertNotIn('os-fping', result.err)
+        self.assertEqual('', result.out)
+        # Sent once; os-fping never asked, nothing probed.
+        self.assertEqual(1, self.sent(path=lookup))
+        self.assertEqual(0, self.sent(path='/os-fping'))
+
     def test_no_retries_with_retries_0(self):
         self.proxy.add('compute', fp.status(503, 'busy'), path=SERVICES)
         self.assertFails(self.hostctl('--retries', '0', *LIST), 7, 'HTTP 503')
@@ -445,6 +459,10 @@ MATRIX = {
         StatusFaultTest.test_503_always_gives_up_after_the_retries,
     ),
     '500': (7, StatusFaultTest.test_500_always_is_not_retried),
+    'server-fping: the server lookup answers 503': (
+        7,
+        StatusFaultTest.test_server_fping_lookup_failing_is_not_blamed_on_os_fping,
+    ),
     'malformed JSON': (7, StatusFaultTest.test_malformed_json),
     "HTML error page (a proxy's 502)": (
         7,
