@@ -98,6 +98,46 @@ class ConnectionFaultTest(FaultTestCase):
         self.assertLess(self.elapsed, 5)
 
 
+class PagingTest(FaultTestCase):
+    """Every list follows every page: the real Nova, made to page small."""
+
+    def test_hypervisors_matching_long_pinned_between_2_33_and_2_52(self):
+        detail = r'/v2.1/os-hypervisors/detail'
+        self.proxy.add('compute', fp.Fault(page_size=1), path=detail)
+        for version in ('2.33', '2.52'):
+            result = self.hostctl(
+                '--os-compute-api-version',
+                version,
+                'hypervisor-list',
+                '--matching',
+                'compute',
+                '--long',
+                '-f',
+                'json',
+            )
+            self.assertOk(result)
+            self.assertEqual(
+                sorted(base.cloud()['hosts']),
+                sorted(r['Hypervisor Hostname'] for r in result.json()),
+                version,
+            )
+        # At least a page per hypervisor, each version.
+        self.assertGreaterEqual(
+            self.sent(path=detail), 2 * len(base.cloud()['hosts'])
+        )
+
+    def test_servers_across_pages(self):
+        servers = r'/v2.1/servers/detail'
+        self.proxy.add('compute', fp.Fault(page_size=2), path=servers)
+        result = self.hostctl('server-list', '--all-projects', '-f', 'json')
+        self.assertOk(result)
+        self.assertEqual(
+            sorted(s['id'] for s in base.cloud()['servers']),
+            sorted(r['ID'] for r in result.json()),
+        )
+        self.assertGreater(self.sent(path=servers), 2)
+
+
 class StatusFaultTest(FaultTestCase):
     def test_503_twice_then_success(self):
         self.proxy.add(
