@@ -9,6 +9,9 @@ from hostctl.commands import fields
 # need longer, and a second is still short enough for a runbook.
 DEFAULT_PROBE_TIMEOUT = 1.0
 VIA = ('auto', 'api', 'probe')
+# Probes per address: each silent one costs a --probe-timeout, so a huge
+# count would be a wait without end, not a more careful check.
+MAX_COUNT = 100
 ADDRESS_TYPES = ('any', 'fixed', 'floating')
 
 
@@ -164,10 +167,10 @@ def _add_probing_arguments(parser) -> None:
     parser.add_argument(
         '--count',
         metavar='<count>',
-        type=base.positive_int,
+        type=_probe_count,
         default=1,
         help='Probes per address before it counts as silent; each '
-        'waits up to --probe-timeout (default: 1).',
+        f'waits up to --probe-timeout (default: 1, at most {MAX_COUNT}).',
     )
     parser.add_argument(
         '--probe-timeout',
@@ -212,6 +215,17 @@ def _probing(parsed_args):
         address_type=parsed_args.address_type,
         networks=tuple(parsed_args.network or ()),
     )
+
+
+def _probe_count(text: str) -> int:
+    import argparse
+
+    count = base.positive_int(text)
+    if count > MAX_COUNT:
+        raise argparse.ArgumentTypeError(
+            f'invalid count {text!r}: at most {MAX_COUNT} probes per address'
+        )
+    return count
 
 
 def _port(text: str) -> int:

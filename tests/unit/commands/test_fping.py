@@ -478,6 +478,10 @@ class FpingTest(cli.TestCase):
             'server-fping', '--via', 'probe', '--probe-timeout', '0.2'
         )
         self.assertEqual({0.2}, set(FakeIcmp.timeouts))
+        for bad in ('101', '99999999999', '0'):
+            rc, out, err = self.hostctl('server-fping', '--count', bad)
+            self.assertEqual((2, ''), (rc, out), bad)
+            self.assertIn('invalid count', err)
         for bad in ('0', 'nan', 'inf', '-1', 'soon', '1e9'):
             rc, out, err = self.hostctl('server-fping', '--probe-timeout', bad)
             self.assertEqual((2, ''), (rc, out), bad)
