@@ -221,10 +221,14 @@ class FpingTest(base.TestCase):
         self.assertIn("no server is tagged 'monitored'", nothing.err)
 
     def test_api_only_says_the_cloud_has_no_fping(self):
-        result = self.fping('--via', 'api', 'web-1')
+        result = self.fping('--no-cache', '--via', 'api', 'web-1')
         self.assertFails(
             result, 6, 'this cloud does not serve os-fping (HTTP 410'
         )
+        # Once known (remembered with the version range), it is not asked.
+        self.fping('web-1')
+        remembered = self.fping('--via', 'api', 'web-1')
+        self.assertFails(remembered, 6, 'this cloud does not serve os-fping')
 
     def test_member_checks_own_project(self):
         result = self.fping(cloud_name='member')
