@@ -55,6 +55,9 @@ class _Reporting(command.Command):
                 exc = exceptions.UsageError(
                     f'-c: {exc}'.replace('No recognized', 'no such')
                 )
+            manager = getattr(self.app, 'client_manager', None)
+            if manager is not None:
+                exc = manager.explain(exc)
             if self.app.options.debug:
                 LOG.exception('traceback, as --debug asked:')
             if isinstance(exc, exceptions.HostctlError):
