@@ -65,7 +65,7 @@ class FpingServer(base.CheckLister):
         parser.add_argument(
             '--tcp',
             metavar='<port>',
-            type=_port,
+            type=base.port,
             help='Probe this TCP port instead of ICMP echo: a connection '
             'accepted or refused is an answer.',
         )
@@ -170,17 +170,3 @@ class MonitorServer(base.ShowOne):
             ('ID', 'Name', 'Project', 'Monitored'),
             (server.id, server.name, server.tenant_id, monitored),
         )
-
-
-def _port(text: str) -> int:
-    import argparse
-
-    try:
-        port = int(text)
-    except ValueError:
-        port = 0
-    if not 0 < port < 65536:
-        raise argparse.ArgumentTypeError(
-            f'invalid port {text!r}: give a number from 1 to 65535'
-        )
-    return port
