@@ -86,7 +86,8 @@ def _services(compute, host):
 
 
 def _hypervisors(compute, host):
-    hypervisors = compute.hypervisors.list()
+    # The detailed list names each hypervisor's service host.
+    hypervisors = compute.hypervisors.list(detailed=True)
     if host is None:
         return hypervisors
     # Nova matches hostnames by substring; the host's own, exactly.
