@@ -264,8 +264,9 @@ class CheckTest(cli.TestCase):
         self.assertEqual(2, rc, out)
         self.assertTrue(
             out.startswith(
-                'CRITICAL - guests not answering RPC: db-s | guests_alive=1;;;0 '
-                'guests_not_alive=1;;0;0 guests_unchecked=0;0;;0 time='
+                'CRITICAL - guests not answering RPC: db-s | '
+                'guests_alive=1;;;0 guests_not_alive=1;;0;0 '
+                'guests_unchecked=0;0;;0 time='
             ),
             out,
         )
