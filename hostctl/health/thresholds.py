@@ -128,9 +128,7 @@ def judge(facts: summary.Facts, thresholds: Thresholds) -> Verdict:
     worst = max(states.values(), default=State.OK, key=_RANK.get)
     if facts.errors:
         worst = max(worst, State.UNKNOWN, key=_RANK.get)
-    words = [
-        f'{part}: {error}' for part, error in sorted(facts.errors.items())
-    ]
+    words = _failures(facts)
     problems = [
         p for p in summary.problems(facts) if states[p.metric] != State.OK
     ]
@@ -154,6 +152,18 @@ def judge(facts: summary.Facts, thresholds: Thresholds) -> Verdict:
             if name in figures
         ] or ['nothing checked']
     return Verdict(worst, '; '.join(words), states)
+
+
+def _failures(facts) -> list[str]:
+    """Why each part could not be run; one cause shared by parts is said
+    once (an unreachable cloud fails them all)."""
+    parts: dict[str, list[str]] = {}
+    for part in facts.parts:
+        if part in facts.errors:
+            parts.setdefault(str(facts.errors[part]), []).append(part)
+    if len(parts) == 1 and len(facts.errors) == len(facts.parts):
+        return list(parts)
+    return [f'{", ".join(names)}: {why}' for why, names in parts.items()]
 
 
 def _state(name, value, thresholds) -> State:

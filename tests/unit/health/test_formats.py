@@ -85,9 +85,7 @@ class NagiosTest(testtools.TestCase):
             ),
         )
         self.assertEqual(
-            'UNKNOWN - hypervisors: cannot reach http://x (refused); '
-            'servers: cannot reach http://x (refused); services: cannot '
-            'reach http://x (refused) | time=0.250s;;;0\n',
+            'UNKNOWN - cannot reach http://x (refused) | time=0.250s;;;0\n',
             render(nagios, facts),
         )
 

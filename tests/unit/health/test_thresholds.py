@@ -238,6 +238,19 @@ class VerdictTest(testtools.TestCase):
             verdict.text,
         )
 
+    def test_parts_failing_alike_are_named_together(self):
+        facts = f.healthy(
+            hypervisors=None,
+            servers=None,
+            errors={
+                'hypervisors': exceptions.ServerError('HTTP 500'),
+                'servers': exceptions.ServerError('HTTP 500'),
+            },
+        )
+        verdict = judge(facts)
+        self.assertEqual(State.UNKNOWN, verdict.state)
+        self.assertEqual('hypervisors, servers: HTTP 500', verdict.text)
+
 
 class BuildTest(testtools.TestCase):
     def test_defaults(self):
