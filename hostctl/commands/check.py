@@ -70,7 +70,8 @@ class Check(base.Command):
             type=base.port,
             help='With --fping: probe this TCP port instead of ICMP echo.',
         )
-        _unknown_on_bad_command_line(parser, self.app.stdout)
+        # The app's stdout when the error comes (the docs build has no app).
+        _unknown_on_bad_command_line(parser, lambda: self.app.stdout)
         return parser
 
     def take_action(self, parsed_args):
@@ -180,7 +181,7 @@ def _unknown_on_bad_command_line(parser, stdout) -> None:
             usual(message)
         from hostctl.health import nagios
 
-        stdout.write(
+        stdout().write(
             nagios.status_line(
                 'UNKNOWN',
                 f"bad command line: {message}; see 'hostctl help check'",
