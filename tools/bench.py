@@ -83,6 +83,38 @@ class StandIn(http.server.ThreadingHTTPServer):
         self.silent = {i['id'] for i in self.instances[:silent]}
         self.requests = 0
 
+    def hosts(self):
+        return sorted({s['OS-EXT-SRV-ATTR:host'] for s in self.servers})
+
+    def services(self):
+        """nova-compute on each host of the servers, all up."""
+        return [
+            {
+                'id': str(uuid.UUID(int=10**7 + i)),
+                'binary': 'nova-compute',
+                'host': host,
+                'zone': 'nova',
+                'status': 'enabled',
+                'state': 'up',
+                'forced_down': False,
+                'disabled_reason': None,
+                'updated_at': '2026-11-23T00:00:00.000000',
+            }
+            for i, host in enumerate(self.hosts())
+        ]
+
+    def hypervisors(self):
+        return [
+            {
+                'id': str(uuid.UUID(int=10**8 + i)),
+                'hypervisor_hostname': host,
+                'state': 'up',
+                'status': 'enabled',
+                'service': {'host': host, 'disabled_reason': None},
+            }
+            for i, host in enumerate(self.hosts())
+        ]
+
 
 def _address(i, dead):
     if dead:
@@ -118,6 +150,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     }
                 },
             )
+        if path == '/v2.1/os-services':
+            return self._json(200, {'services': server.services()})
+        if path == '/v2.1/os-hypervisors/detail':
+            return self._json(200, {'hypervisors': server.hypervisors()})
         if path == '/v2.1/os-fping':
             # As Nova answers today.
             return self._json(
@@ -202,6 +238,35 @@ def timed(argv, runs):
         times.append(time.perf_counter() - start)
         code = done.returncode
     return statistics.median(times), code
+
+
+def check_rows(stand_in, auth, args):
+    """hostctl check (services, hypervisors, servers) beside service-list:
+    a whole check should cost about one command."""
+    rows = []
+    stand_in.populate(servers=1000)
+    for label, argv in (
+        ('service-list, 50 hosts', ['service-list', '-f', 'json']),
+        (
+            'check (services, hypervisors, servers), 50 hosts, 1,000 servers',
+            ['check'],
+        ),
+        (
+            'check --format prometheus, the same',
+            ['check', '--format', 'prometheus'],
+        ),
+    ):
+        stand_in.requests = 0
+        seconds, code = timed([HOSTCTL, *auth, *argv], args.runs)
+        rows.append(
+            (
+                label,
+                f'{seconds:.2f} s',
+                stand_in.requests // args.runs,
+                code,
+            )
+        )
+    return rows
 
 
 def fping_rows(stand_in, auth, args):
@@ -328,6 +393,7 @@ def main():
                 code,
             )
         )
+    rows += check_rows(stand_in, auth, args)
     for count in (10, 100, 1000):
         silent = count // 10
         stand_in.populate(instances=count, silent=silent)
