@@ -30,10 +30,11 @@ class State(enum.IntEnum):
 _RANK = {State.OK: 0, State.UNKNOWN: 1, State.WARNING: 2, State.CRITICAL: 3}
 
 # "0": anything above 0 alerts. Something forced down or not reporting is
-# an outage; something disabled is maintenance, someone's decision.
+# an outage; something disabled is maintenance, someone's decision. Servers
+# in MAINTENANCE have no default: their disabled service warns already,
+# and a threshold raised on that one should not be undone by them.
 DEFAULT_WARNING = {
     'services_disabled': '0',
-    'servers_host_maintenance': '0',
     'guests_unchecked': '0',
 }
 DEFAULT_CRITICAL = {

@@ -38,7 +38,7 @@ class NagiosTest(testtools.TestCase):
         line, perf = out.rstrip('\n').split(' | ')
         self.assertEqual(
             'CRITICAL - compute2 forced down (3 servers DOWN); compute3 '
-            'disabled: disk replacement (1 server MAINTENANCE)',
+            'disabled: disk replacement',
             line,
         )
         self.assertEqual(
@@ -47,7 +47,7 @@ class NagiosTest(testtools.TestCase):
             'hypervisors_up=2;;;0 hypervisors_down=1;;0;0 '
             'hypervisors_disabled=1;;;0 servers_host_up=1;;;0 '
             'servers_host_unknown=0;;0;0 servers_host_down=3;;0;0 '
-            'servers_host_maintenance=1;0;;0 servers_no_host=0;;;0 '
+            'servers_host_maintenance=1;;;0 servers_no_host=0;;;0 '
             'servers_total=5;;;0 time=0.250s;;;0',
             perf,
         )

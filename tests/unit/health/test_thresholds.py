@@ -126,7 +126,7 @@ class VerdictTest(testtools.TestCase):
         self.assertEqual(State.CRITICAL, verdict.state)
         self.assertEqual(
             'compute2 forced down (3 servers DOWN); '
-            'compute3 disabled: disk replacement (1 server MAINTENANCE)',
+            'compute3 disabled: disk replacement',
             verdict.text,
         )
 
@@ -178,8 +178,7 @@ class VerdictTest(testtools.TestCase):
 
     def test_threshold_turned_off_keeps_it_out_of_the_line(self):
         verdict = judge(
-            forced_down_compute2(),
-            warning=['services_disabled=~:', 'servers_host_maintenance=~:'],
+            forced_down_compute2(), warning=['services_disabled=~:']
         )
         self.assertEqual(State.CRITICAL, verdict.state)
         self.assertEqual('compute2 forced down (3 servers DOWN)', verdict.text)
@@ -250,6 +249,15 @@ class VerdictTest(testtools.TestCase):
         verdict = judge(facts)
         self.assertEqual(State.UNKNOWN, verdict.state)
         self.assertEqual('hypervisors, servers: HTTP 500', verdict.text)
+
+    def test_servers_in_maintenance_can_be_made_to_warn(self):
+        verdict = judge(
+            forced_down_compute2(), warning=['servers_host_maintenance=0']
+        )
+        self.assertIn(
+            'compute3 disabled: disk replacement (1 server MAINTENANCE)',
+            verdict.text,
+        )
 
 
 class BuildTest(testtools.TestCase):
