@@ -10,6 +10,8 @@ PARTS = ('services', 'hypervisors', 'servers', 'fping', 'rpc-ping')
 DEFAULT_PARTS = ('services', 'hypervisors', 'servers')
 # The Nagios plugin state UNKNOWN: the check could not be made.
 UNKNOWN = 3
+# As server-fping's default.
+PROBE_TIMEOUT = 1.0
 
 
 class Check(base.Command):
@@ -43,7 +45,9 @@ class Check(base.Command):
         parser.add_argument(
             '--host',
             metavar='<host>',
-            help='Only this compute host (its exact name).',
+            type=base.nonblank,
+            help='Only this compute host: its service host or hypervisor '
+            'hostname, matched exactly (not with --rpc-ping).',
         )
         for level, example in (
             ('warning', 'services_disabled=2'),
@@ -69,6 +73,15 @@ class Check(base.Command):
             metavar='<port>',
             type=base.port,
             help='With --fping: probe this TCP port instead of ICMP echo.',
+        )
+        parser.add_argument(
+            '--probe-timeout',
+            metavar='<seconds>',
+            type=base.positive_seconds,
+            default=PROBE_TIMEOUT,
+            help='With --fping: how long each probe waits for an answer '
+            f'(default: {PROBE_TIMEOUT:g}); the global --timeout bounds the '
+            'API requests.',
         )
         # The app's stdout when the error comes (the docs build has no app).
         _unknown_on_bad_command_line(parser, lambda: self.app.stdout)
@@ -114,18 +127,15 @@ class Check(base.Command):
     def _plan(self, parsed_args, parts):
         from hostctl.health import gather
 
-        host = parsed_args.host
-        if host is not None and 'rpc-ping' in parts:
+        if parsed_args.host is not None and 'rpc-ping' in parts:
             raise exceptions.UsageError(
                 '--rpc-ping checks every database guest: Trove does not '
                 'say which compute host a guest is on, so not with --host'
             )
-        if host is not None:
-            host = self.compute.hosts.resolve(host)
         return gather.Plan(
             parts=parts,
-            host=host,
-            probing=_probing(parsed_args, self.app.options.timeout),
+            host=parsed_args.host,
+            probing=_probing(parsed_args),
             rpc_timeout=self.app.options.timeout or _RPC_TIMEOUT,
         )
 
@@ -135,18 +145,18 @@ _MODULES = {'nagios': 'nagios', 'prometheus': 'prometheus', 'json': 'jsonout'}
 _RPC_TIMEOUT = 60.0
 
 
-def _probing(parsed_args, timeout):
-    from hostctl import fping
+def _probing(parsed_args):
+    from hostctl.ping import check
+    from hostctl.ping import probe
 
     port = parsed_args.tcp
 
     def make_transport():
-        from hostctl import probe
-
         return probe.TcpTransport(port) if port else probe.IcmpTransport()
 
-    # As server-fping: each probe waits --timeout, 1 s unless given.
-    return fping.Probing(make_transport=make_transport, timeout=timeout or 1.0)
+    return check.Probing(
+        make_transport=make_transport, timeout=parsed_args.probe_timeout
+    )
 
 
 def _format_given(args) -> str:

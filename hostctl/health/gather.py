@@ -24,10 +24,10 @@ _COMPUTE_PARTS = ('services', 'hypervisors', 'servers', 'fping')
 @dataclasses.dataclass(frozen=True)
 class Plan:
     parts: tuple[str, ...] = ('services', 'hypervisors', 'servers')
-    # The exact service host name (hostctl.v2_1.hosts resolves it), or
-    # None for the whole cloud.
+    # One compute host, as the user named it (hosts.show resolves it
+    # exactly), or None for the whole cloud.
     host: str | None = None
-    # server-fping's probing settings (hostctl.fping.Probing).
+    # server-fping's probing settings (hostctl.ping.check.Probing).
     probing: object = None
     rpc_timeout: float = 60.0
     rpc_concurrency: int = 50
@@ -37,27 +37,33 @@ def gather(compute, database, plan: Plan) -> summary.Facts:
     """The facts of each part of `plan`.
 
     `database` is a callable that returns the database client, so that a
-    check without --rpc-ping never builds it.
+    check without --rpc-ping never builds it. A host that does not exist
+    (or a name that fits several) is an error, not a part that failed.
     """
     start = time.monotonic()
-    facts = summary.Facts(parts=plan.parts, host=plan.host)
-    compute_parts = [p for p in plan.parts if p in _COMPUTE_PARTS]
-    if compute_parts:
+    facts = summary.Facts(parts=plan.parts)
+    jobs = {'fping': lambda: _fping(compute, plan.probing, facts.host)}
+    if plan.host is None:
+        _warm_up(compute, plan.parts, facts)
+        jobs.update(
+            services=lambda: compute.services.list(),
+            # The detailed list names each hypervisor's service host.
+            hypervisors=lambda: compute.hypervisors.list(detailed=True),
+            servers=lambda: _servers(compute),
+            **{'rpc-ping': lambda: _pings(database(), plan)},
+        )
+    else:
+        # One host: its name resolved exactly, its services, hypervisors
+        # and servers, one request each (hosts.show).
+        host = compute.hosts.show(plan.host)
+        facts.host = host.name
+        facts.services = list(host.services)
+        facts.hypervisors = list(host.hypervisors)
         try:
-            # In this thread, before the others start: the token and the
-            # version range are fetched once, not once per thread.
-            compute.server_versions  # noqa: B018
+            facts.servers = _with_host_status(compute, list(host.servers))
         except exceptions.HostctlError as exc:
-            for part in compute_parts:
-                facts.errors[part] = exc
-    jobs = {
-        'services': lambda: _services(compute, plan.host),
-        'hypervisors': lambda: _hypervisors(compute, plan.host),
-        'servers': lambda: _servers(compute, plan.host),
-        'fping': lambda: _fping(compute, plan),
-        'rpc-ping': lambda: _pings(database(), plan),
-    }
-    wanted = [p for p in plan.parts if p not in facts.errors]
+            facts.errors['servers'] = exc
+    wanted = [p for p in plan.parts if p in jobs and p not in facts.errors]
     if wanted:
         with concurrent.futures.ThreadPoolExecutor(len(wanted)) as pool:
             futures = {part: pool.submit(jobs[part]) for part in wanted}
@@ -72,6 +78,19 @@ def gather(compute, database, plan: Plan) -> summary.Facts:
     return facts
 
 
+def _warm_up(compute, parts, facts) -> None:
+    """The token and the version range, fetched in this thread before the
+    others start: once, not once per thread."""
+    compute_parts = [p for p in parts if p in _COMPUTE_PARTS]
+    if not compute_parts:
+        return
+    try:
+        compute.server_versions  # noqa: B018
+    except exceptions.HostctlError as exc:
+        for part in compute_parts:
+            facts.errors[part] = exc
+
+
 _ATTRIBUTES = {
     'services': 'services',
     'hypervisors': 'hypervisors',
@@ -81,43 +100,31 @@ _ATTRIBUTES = {
 }
 
 
-def _services(compute, host):
-    return compute.services.list(host=host)
+def _servers(compute):
+    return _with_host_status(compute, compute.servers.list(all_projects=True))
 
 
-def _hypervisors(compute, host):
-    # The detailed list names each hypervisor's service host.
-    hypervisors = compute.hypervisors.list(detailed=True)
-    if host is None:
-        return hypervisors
-    # Nova matches hostnames by substring; the host's own, exactly.
-    return [h for h in hypervisors if h.service_host == host]
-
-
-def _servers(compute, host):
-    servers = compute.servers.list(all_projects=True, host=host)
+def _with_host_status(compute, servers):
     note = compute.servers.host_status_note(servers)
-    if note is not None:
-        # Counting servers per Host Status without it would call every
-        # host well.
+    if note is None:
+        return servers
+    # Counting servers per Host Status without it would call every host
+    # well: this part could not be checked.
+    if 'policy' in note:
         raise exceptions.AuthError(note)
-    return servers
+    raise exceptions.UnsupportedVersion(note)
 
 
-def _fping(compute, plan: Plan):
-    from hostctl import fping
+def _fping(compute, probing, host):
+    from hostctl.ping import check
+    from hostctl.ping import selection
 
-    selection = fping.Selection(all_projects=True)
-    if plan.host is not None:
-        on_host = [
-            s.id
-            for s in compute.servers.list(all_projects=True, host=plan.host)
-        ]
-        if not on_host:
-            # An empty --include would mean every server.
-            return []
-        selection = fping.Selection(all_projects=True, include=tuple(on_host))
-    return fping.check(compute, selection, 'auto', plan.probing)
+    return check.check(
+        compute,
+        selection.Selection(all_projects=True, host=host),
+        'auto',
+        probing,
+    )
 
 
 def _pings(database, plan: Plan):

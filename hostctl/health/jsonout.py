@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from hostctl.health import summary
+from hostctl.health import thresholds
 
 
-def render(facts, verdict, thresholds) -> str:
+def render(facts, verdict, limits) -> str:
     figures = summary.figures(facts)
     result = {
         'status': verdict.state.name,
@@ -17,10 +18,10 @@ def render(facts, verdict, thresholds) -> str:
         'figures': figures,
         'states': {name: s.name for name, s in verdict.states.items()},
         'thresholds': {
-            level: {n: str(r) for n, r in limits.items() if n in figures}
-            for level, limits in (
-                ('warning', thresholds.warning),
-                ('critical', thresholds.critical),
+            level: {n: str(r) for n, r in ranges.items() if n in figures}
+            for level, ranges in (
+                ('warning', limits.warning),
+                ('critical', limits.critical),
             )
         },
         'problems': [
@@ -28,8 +29,8 @@ def render(facts, verdict, thresholds) -> str:
                 'kind': p.kind,
                 'subject': p.subject,
                 'what': p.what,
-                'metric': p.metric,
-                'state': verdict.states[p.metric].name,
+                'metrics': list(p.metrics),
+                'state': thresholds.problem_state(p, verdict.states).name,
             }
             for p in summary.problems(facts)
         ],

@@ -71,14 +71,14 @@ class Problem:
     """One broken thing, as the status line names it.
 
     `subject` is a host (kind 'host'), a server or a guest; `what` says
-    what is wrong with it; `metric` is the figure it is counted in, whose
-    thresholds decide whether it is worth a word.
+    what is wrong with it; `metrics` are the figures it is counted in,
+    whose thresholds decide whether it is worth a word.
     """
 
     kind: str
     subject: str
     what: str
-    metric: str
+    metrics: tuple[str, ...]
 
 
 def figures(facts: Facts) -> dict[str, int]:
@@ -130,18 +130,17 @@ def _service_figures(services) -> dict[str, int]:
     }
 
 
-def problems(facts: Facts) -> list[Problem]:
+def problems(facts: Facts, now=None) -> list[Problem]:
     """Everything broken, named, in the order the cloud listed it."""
     found: list[Problem] = []
     if facts.checked('services'):
-        for s in facts.services:
-            found += _service_problems(s)
+        found += _service_problems(facts.services, now)
     if facts.checked('hypervisors'):
         for h in facts.hypervisors:
             if h.state != 'up':
                 host = h.service_host or h.hypervisor_hostname
                 found.append(
-                    Problem(
+                    _problem(
                         'host', host, 'hypervisor down', 'hypervisors_down'
                     )
                 )
@@ -154,7 +153,7 @@ def problems(facts: Facts) -> list[Problem]:
         for (host, status), count in counts.items():
             noun = 'server' if count == 1 else 'servers'
             found.append(
-                Problem(
+                _problem(
                     'host',
                     host,
                     f'{count} {noun} {status}',
@@ -162,58 +161,88 @@ def problems(facts: Facts) -> list[Problem]:
                 )
             )
     if facts.checked('fping'):
-        for c in facts.fping:
-            if not c.alive:
-                found.append(
-                    Problem(
-                        'server',
-                        c.name or c.id,
-                        'not alive',
-                        'servers_not_alive',
-                    )
-                )
+        found += [
+            _problem(
+                'server', c.name or c.id, 'not alive', 'servers_not_alive'
+            )
+            for c in facts.fping
+            if not c.alive
+        ]
     if facts.checked('rpc-ping'):
         for p in facts.pings:
             if p.alive is False:
-                found.append(
-                    Problem(
-                        'guest',
-                        p.name or p.id,
-                        'not answering RPC',
-                        'guests_not_alive',
-                    )
-                )
+                what, metric = 'not answering RPC', 'guests_not_alive'
             elif p.alive is None:
-                found.append(
-                    Problem(
-                        'guest',
-                        p.name or p.id,
-                        'could not be checked',
-                        'guests_unchecked',
-                    )
-                )
+                what, metric = 'could not be checked', 'guests_unchecked'
+            else:
+                continue
+            found.append(_problem('guest', p.name or p.id, what, metric))
     return found
 
 
-def _service_problems(s) -> list[Problem]:
-    # nova-compute is the host, to an operator; other services are named.
-    subject = s.host if s.binary == COMPUTE else f'{s.host} {s.binary}'
+def _problem(kind, subject, what, *metrics) -> Problem:
+    return Problem(kind, subject, what, metrics)
+
+
+def _service_problems(services, now) -> list[Problem]:
+    """A compute host in the words of its verdict (host-show's: down,
+    fenced, maintenance, unknown, and why); any other service by itself."""
+    from hostctl.v2_1 import hosts
+
     found = []
+    computes: dict[str, list] = {}
+    for s in services:
+        if s.binary == COMPUTE:
+            computes.setdefault(s.host, []).append(s)
+    for s in services:
+        if s.binary == COMPUTE:
+            group = computes.pop(s.host, None)
+            if group is None:
+                continue  # said with the host's first service
+            metrics = _metrics(group)
+            if metrics:
+                verdict = hosts.verdict(group, now)
+                # "; " separates the hosts in the status line.
+                reason = verdict.reason.replace('; ', ', ')
+                found.append(
+                    Problem(
+                        'host', s.host, f'{verdict.state}: {reason}', metrics
+                    )
+                )
+            continue
+        metrics = _metrics([s])
+        if metrics:
+            found.append(
+                Problem(
+                    'host', f'{s.host} {s.binary}', _service_words(s), metrics
+                )
+            )
+    return found
+
+
+def _metrics(services) -> tuple[str, ...]:
+    """The figures these services are counted in, other than up."""
+    found = []
+    if any(s.forced_down for s in services):
+        found.append('services_forced_down')
+    elif any(s.state != 'up' for s in services):
+        found.append('services_down')
+    if any(s.status == 'disabled' for s in services):
+        found.append('services_disabled')
+    return tuple(found)
+
+
+def _service_words(s) -> str:
+    words = []
     if s.forced_down:
-        found.append(
-            Problem('host', subject, 'forced down', 'services_forced_down')
-        )
+        words.append('forced down')
     elif s.state != 'up':
         since = f' since {s.updated_at}' if s.updated_at else ''
-        found.append(
-            Problem('host', subject, f'not reporting{since}', 'services_down')
-        )
+        words.append(f'not reporting{since}')
     if s.status == 'disabled':
         reason = f': {s.disabled_reason}' if s.disabled_reason else ''
-        found.append(
-            Problem('host', subject, f'disabled{reason}', 'services_disabled')
-        )
-    return found
+        words.append(f'disabled{reason}')
+    return ', '.join(words)
 
 
 def servers_per_host(servers) -> dict[tuple[str, str], int]:

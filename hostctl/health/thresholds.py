@@ -131,10 +131,12 @@ def judge(facts: summary.Facts, thresholds: Thresholds) -> Verdict:
         worst = max(worst, State.UNKNOWN, key=_RANK.get)
     words = _failures(facts)
     problems = [
-        p for p in summary.problems(facts) if states[p.metric] != State.OK
+        p
+        for p in summary.problems(facts)
+        if problem_state(p, states) != State.OK
     ]
     words += _named(problems, states)
-    named = {p.metric for p in problems}
+    named = {m for p in problems for m in p.metrics}
     for name, state in states.items():
         if state != State.OK and name not in named:
             level = (
@@ -167,6 +169,13 @@ def _failures(facts) -> list[str]:
     return [f'{", ".join(names)}: {why}' for why, names in parts.items()]
 
 
+def problem_state(problem, states) -> State:
+    """The worst state of the figures a problem is counted in."""
+    return max(
+        (states[m] for m in problem.metrics), key=_RANK.get, default=State.OK
+    )
+
+
 def _state(name, value, thresholds) -> State:
     critical = thresholds.critical.get(name)
     if critical is not None and critical.alerts(value):
@@ -186,7 +195,7 @@ def _named(problems, states) -> list[str]:
         groups.setdefault(key, []).append(p)
 
     def rank(item):
-        return -max(_RANK[states[p.metric]] for p in item[1])
+        return -max(_RANK[problem_state(p, states)] for p in item[1])
 
     phrases = []
     for (kind, _), group in sorted(groups.items(), key=rank):
@@ -204,12 +213,12 @@ def _named(problems, states) -> list[str]:
 
 def _host_phrase(group) -> str:
     host = group[0].subject
-    metrics = {p.metric for p in group}
+    metrics = {m for p in group for m in p.metrics}
     if metrics & {'services_down', 'services_forced_down'}:
         # Its hypervisor is down because its nova-compute is: said once.
-        group = [p for p in group if p.metric != 'hypervisors_down']
-    own = [p.what for p in group if not p.metric.startswith('servers')]
-    servers = [p.what for p in group if p.metric.startswith('servers')]
+        group = [p for p in group if p.metrics != ('hypervisors_down',)]
+    own = [p.what for p in group if not _about_servers(p)]
+    servers = [p.what for p in group if _about_servers(p)]
     if not own:
         return f'{host}: {", ".join(servers)}'
     phrase = f'{host} {", ".join(own)}'
@@ -228,3 +237,7 @@ def exit_code(facts: summary.Facts, verdict: Verdict) -> exceptions.ExitCode:
     if verdict.state == State.CRITICAL:
         return exceptions.ExitCode.NOT_ALIVE
     return exceptions.ExitCode.OK
+
+
+def _about_servers(problem) -> bool:
+    return all(m.startswith('servers') for m in problem.metrics)

@@ -92,7 +92,9 @@ class CheckTest(base.TestCase):
         count = len(servers_on(host))
         state, words, figures = self.nagios()
         self.assertEqual('CRITICAL', state)
-        self.assertEqual(f'{host} forced down ({count} servers DOWN)', words)
+        self.assertEqual(
+            f'{host} down: forced down ({count} servers DOWN)', words
+        )
         self.assertEqual(
             ('1', '1', str(count)),
             (
@@ -100,6 +102,21 @@ class CheckTest(base.TestCase):
                 figures['hypervisors_down'],
                 figures['servers_host_down'],
             ),
+        )
+        # One host: compute1 is well while compute2 is down; compute
+        # (a prefix of both) names no host.
+        state, words, _ = self.nagios('--host', 'compute1')
+        self.assertEqual(
+            ('OK', '1 services up; 1 hypervisors up'),
+            (state, words.split('; 1 server')[0]),
+        )
+        state, words, _ = self.nagios('--host', host)
+        self.assertEqual('CRITICAL', state)
+        self.assertTrue(words.startswith(f'{host} down: forced down'), words)
+        state, words, _ = self.nagios('--host', 'compute')
+        self.assertEqual(
+            ('UNKNOWN', "no host 'compute'; hosts: "),
+            (state, words[: len("no host 'compute'; hosts: ")]),
         )
         # The same in the other formats.
         metrics = hostctl('check', '--format', 'prometheus')
@@ -126,7 +143,7 @@ class CheckTest(base.TestCase):
         count = len(servers_on(host))
         state, words, figures = self.nagios()
         self.assertEqual('WARNING', state)
-        self.assertEqual(f'{host} disabled: {reason}', words)
+        self.assertEqual(f'{host} maintenance: disabled ({reason})', words)
         self.assertEqual(str(count), figures['servers_host_maintenance'])
         self.assertEqual('1', figures['services_disabled'])
         # json calls a warning no failure; a threshold can make it one.
@@ -145,7 +162,8 @@ class CheckTest(base.TestCase):
         noun = 'server' if count == 1 else 'servers'
         self.assertRegex(
             words,
-            rf'^{host} not reporting since \S+ \({count} {noun} UNKNOWN\)$',
+            rf'^{host} unknown: nova-compute has not reported for \d+ s '
+            rf'\({count} {noun} UNKNOWN\)$',
         )
         self.assertEqual(
             ('1', '0'),

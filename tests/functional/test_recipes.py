@@ -389,7 +389,7 @@ class NagiosRecipeTest(base.TestCase):
         down = run_shell(command)
         self.assertEqual(2, down.rc, down.out + down.err)
         self.assertTrue(
-            down.out.startswith('CRITICAL - compute2 forced down ('),
+            down.out.startswith('CRITICAL - compute2 down: forced down ('),
             down.out,
         )
 
@@ -470,9 +470,9 @@ class CiCheckRecipeTest(base.TestCase):
         self.assertEqual(3, result.rc, result.out + result.err)
         self.assertEqual(
             [
-                f'CRITICAL: compute2 forced down ({count} servers DOWN)',
-                '  CRITICAL compute2: forced down',
-                f'  CRITICAL compute2: {count} servers DOWN',
+                f'CRITICAL: compute2 down: forced down ({count} servers DOWN)',
+                '  CRITICAL compute2 - down: forced down',
+                f'  CRITICAL compute2 - {count} servers DOWN',
             ],
             result.out.splitlines(),
         )

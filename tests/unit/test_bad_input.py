@@ -88,6 +88,27 @@ class BadInputTest(cli.TestCase):
                 [*cli.TOKEN_ARGS, 'server-fping', option, value], words
             )
 
+    def test_empty_or_blank_names(self):
+        # An unset variable in a runbook: never "no filter", never "all".
+        compute = self.useFixture(fakes.ComputeFixture())
+        for argv in (
+            ['service-list', '--binary', ''],
+            ['service-enable', 'compute1', ' '],
+            ['hypervisor-list', '--matching', ''],
+            ['hypervisor-show', ''],
+            ['server-list', '--status', ' '],
+            ['server-list', '--name', ''],
+            ['server-list', '--project', '\t'],
+            ['server-show', ''],
+            ['server-fping', ''],
+            ['server-fping', 'web-1', ' '],
+            ['server-fping', '--network', ''],
+            ['server-monitor', ' '],
+            ['instance-rpc-ping', ''],
+        ):
+            self.assertUsage([*cli.TOKEN_ARGS, *argv], 'an empty name')
+        self.assertEqual([], compute.api_requests())
+
     def test_unknown_column(self):
         self.useFixture(fakes.ComputeFixture())
         self.assertUsage(
@@ -169,6 +190,9 @@ COMMANDS = [
     'service-enable',
     'hypervisor-list',
     'hypervisor-show',
+    'host-show',
+    'host-down',
+    'host-up',
     'server-list',
     'server-show',
     'instance-rpc-ping',
@@ -200,6 +224,9 @@ OPTIONS = [
     '--all-projects',
     '--unset',
     '--reason',
+    '--no-disable',
+    '--wait',
+    '--enable',
     '--host',
     '--binary',
     '--matching',
@@ -215,11 +242,21 @@ OPTIONS = [
     '--critical',
     '--services',
     '--rpc-ping',
+    '--network',
+    '--address-type',
+    '--probe-timeout',
+    '--count',
+    '--monitored',
+    '--status',
+    '--project',
     '--help',
     '--version',
 ]
 VALUES = [
     'compute1',
+    'compute10',
+    ' ',
+    'nan',
     'nova-compute',
     'json',
     'value',
@@ -232,6 +269,11 @@ VALUES = [
     '1',
     '-1',
     '',
+    ' ',
+    'nan',
+    'inf',
+    '1e400',
+    '9f3a6a2e-5b1c-4d6e-8f70-012345678901',
     'lab',
     'token',
     fakes.COMPUTE_URL,

@@ -24,7 +24,7 @@ with open(sys.argv[1]) as f:
 print(f"{check['status']}: {check['summary']}")
 for p in check['problems']:
     if p['state'] != 'OK':
-        print(f"  {p['state']:<8} {p['subject']}: {p['what']}")
+        print(f"  {p['state']:<8} {p['subject']} - {p['what']}")
 PY
 fi
 exit "$status"

@@ -105,8 +105,8 @@ class CheckTest(cli.TestCase):
         rc, out, err = self.check()
         self.assertEqual(2, rc, err)
         self.assertEqual(
-            'CRITICAL - compute2 forced down, disabled: fenced by the fault '
-            'manager (1 server DOWN)',
+            'CRITICAL - compute2 fenced: forced down and disabled (fenced by '
+            'the fault manager), servers show DOWN (1 server DOWN)',
             out.split(' | ')[0],
         )
 
@@ -116,7 +116,11 @@ class CheckTest(cli.TestCase):
         self.cloud(services=services)
         rc, out, _ = self.check('--services')
         self.assertEqual(1, rc)
-        self.assertTrue(out.startswith('WARNING - compute1 disabled: disk | '))
+        self.assertTrue(
+            out.startswith(
+                'WARNING - compute1 maintenance: disabled (disk) | '
+            )
+        )
         # Only the part asked for.
         self.assertEqual(
             ['/v2.1/os-services'],
@@ -224,6 +228,59 @@ class CheckTest(cli.TestCase):
         names = {f.name for f in parser.text_string_to_metric_families(out)}
         self.assertIn('hostctl_compute_service_forced_down', names)
         self.assertIn('hostctl_check_success', names)
+
+    def test_one_host_exactly_one_request_per_kind(self):
+        self.cloud(
+            services=fakes.SERVICES,
+            hypervisors=[
+                hypervisor('compute1'),
+                hypervisor('compute2', 'down'),
+            ],
+            servers=[
+                server(1, 'web-1'),
+                server(
+                    2, 'web-2', 'DOWN', **{'OS-EXT-SRV-ATTR:host': 'compute2'}
+                ),
+            ],
+        )
+        rc, out, err = self.check('--host', 'compute1', '--format', 'json')
+        self.assertEqual(0, rc, err)
+        result = json.loads(out)
+        self.assertEqual(
+            ('compute1', 'OK'), (result['host'], result['status'])
+        )
+        # compute2's troubles are not compute1's: the listing Nova gave
+        # (whatever its filter did) is narrowed to compute1 exactly.
+        self.assertEqual(['web-1'], [s['name'] for s in result['servers']])
+        self.assertEqual(
+            ['compute1'],
+            [h['hypervisor_hostname'] for h in result['hypervisors']],
+        )
+        self.assertEqual(
+            [('compute1', 'nova-compute')],
+            [(s['host'], s['binary']) for s in result['services']],
+        )
+        self.assertEqual(
+            [
+                '/v2.1/os-hypervisors/detail',
+                '/v2.1/os-services',
+                '/v2.1/servers/detail',
+            ],
+            sorted(r.path for r in self.compute.api_requests()),
+        )
+
+    def test_an_unknown_host_is_unknown_in_nagios_4_in_json(self):
+        self.cloud()
+        rc, out, _ = self.check('--host', 'compute')
+        self.assertEqual(3, rc)
+        self.assertEqual(
+            "UNKNOWN - no host 'compute'; hosts: compute1, compute2, "
+            'controller\n',
+            out,
+        )
+        rc, out, err = self.check('--host', 'compute', '--format', 'json')
+        self.assertEqual((4, ''), (rc, out))
+        self.assertIn("no host 'compute'", err)
 
     def test_rpc_ping_with_host_is_refused(self):
         self.cloud()

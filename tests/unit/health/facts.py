@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hostctl import exceptions
 from hostctl.database import instances
-from hostctl.fping import Check
+from hostctl.ping.check import Check
 from hostctl.health import summary
 from hostctl.v2_1 import hypervisors
 from hostctl.v2_1 import servers

@@ -37,8 +37,8 @@ class NagiosTest(testtools.TestCase):
         self.assertEqual(1, len(out.splitlines()))
         line, perf = out.rstrip('\n').split(' | ')
         self.assertEqual(
-            'CRITICAL - compute2 forced down (3 servers DOWN); compute3 '
-            'disabled: disk replacement',
+            'CRITICAL - compute2 down: forced down (3 servers DOWN); '
+            'compute3 maintenance: disabled (disk replacement)',
             line,
         )
         self.assertEqual(
@@ -69,7 +69,9 @@ class NagiosTest(testtools.TestCase):
         )
         out = render(nagios, facts)
         self.assertTrue(
-            out.startswith('WARNING - c1 disabled: a / b c | services_up=1;'),
+            out.startswith(
+                'WARNING - c1 maintenance: disabled (a / b c) | services_up=1;'
+            ),
             out,
         )
         self.assertEqual(1, out.count('|'))
@@ -218,8 +220,8 @@ class JsonTest(testtools.TestCase):
             {
                 'kind': 'host',
                 'subject': 'compute3',
-                'what': 'disabled: disk replacement',
-                'metric': 'services_disabled',
+                'what': 'maintenance: disabled (disk replacement)',
+                'metrics': ['services_disabled'],
                 'state': 'WARNING',
             },
             result['problems'],

@@ -125,8 +125,8 @@ class VerdictTest(testtools.TestCase):
         verdict = judge(forced_down_compute2())
         self.assertEqual(State.CRITICAL, verdict.state)
         self.assertEqual(
-            'compute2 forced down (3 servers DOWN); '
-            'compute3 disabled: disk replacement',
+            'compute2 down: forced down (3 servers DOWN); '
+            'compute3 maintenance: disabled (disk replacement)',
             verdict.text,
         )
 
@@ -139,7 +139,9 @@ class VerdictTest(testtools.TestCase):
         )
         verdict = judge(facts)
         self.assertEqual(State.WARNING, verdict.state)
-        self.assertEqual('compute3 disabled', verdict.text)
+        self.assertEqual(
+            'compute3 maintenance: disabled (no reason given)', verdict.text
+        )
 
     def test_heartbeat_lost_is_critical(self):
         facts = f.healthy(
@@ -153,10 +155,10 @@ class VerdictTest(testtools.TestCase):
         verdict = judge(facts)
         self.assertEqual(State.CRITICAL, verdict.state)
         # The hypervisor is down because its service is: said once.
-        self.assertEqual(
-            'compute1 not reporting since 2026-12-01T05:00:00.000000 '
-            '(1 server UNKNOWN)',
+        self.assertRegex(
             verdict.text,
+            r'^compute1 unknown: nova-compute has not reported for \d+ s '
+            r'\(1 server UNKNOWN\)$',
         )
 
     def test_a_hypervisor_down_alone_is_named(self):
@@ -181,7 +183,9 @@ class VerdictTest(testtools.TestCase):
             forced_down_compute2(), warning=['services_disabled=~:']
         )
         self.assertEqual(State.CRITICAL, verdict.state)
-        self.assertEqual('compute2 forced down (3 servers DOWN)', verdict.text)
+        self.assertEqual(
+            'compute2 down: forced down (3 servers DOWN)', verdict.text
+        )
 
     def test_a_figure_without_names_says_its_value_and_range(self):
         verdict = judge(f.healthy(), critical=['services_up=5:'])
@@ -255,7 +259,8 @@ class VerdictTest(testtools.TestCase):
             forced_down_compute2(), warning=['servers_host_maintenance=0']
         )
         self.assertIn(
-            'compute3 disabled: disk replacement (1 server MAINTENANCE)',
+            'compute3 maintenance: disabled (disk replacement) '
+            '(1 server MAINTENANCE)',
             verdict.text,
         )
 
