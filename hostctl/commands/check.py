@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from hostctl import exceptions
 from hostctl.commands import base
 
@@ -115,12 +117,9 @@ class Check(base.Command):
             self.compute, lambda: self.database, self._plan(parsed_args, parts)
         )
         verdict = thresholds.judge(facts, limits)
-        fmt = parsed_args.format
-        writer = __import__(
-            f'hostctl.health.{_MODULES[fmt]}', fromlist=['render']
-        )
+        writer = importlib.import_module(_MODULES[parsed_args.format])
         self.app.stdout.write(writer.render(facts, verdict, limits))
-        if fmt == 'nagios':
+        if parsed_args.format == 'nagios':
             return int(verdict.state)
         return int(thresholds.exit_code(facts, verdict))
 
@@ -140,18 +139,24 @@ class Check(base.Command):
         )
 
 
-_MODULES = {'nagios': 'nagios', 'prometheus': 'prometheus', 'json': 'jsonout'}
+# Each format's module, imported only when it is used.
+_MODULES = {
+    'nagios': 'hostctl.health.nagios',
+    'prometheus': 'hostctl.health.prometheus',
+    'json': 'hostctl.health.jsonout',
+}
 # As instance-rpc-ping: longer than Trove's own agent timeout.
 _RPC_TIMEOUT = 60.0
 
 
 def _probing(parsed_args):
     from hostctl.ping import check
-    from hostctl.ping import probe
 
     port = parsed_args.tcp
 
     def make_transport():
+        from hostctl.ping import probe  # asyncio and icmplib: --fping only
+
         return probe.TcpTransport(port) if port else probe.IcmpTransport()
 
     return check.Probing(
