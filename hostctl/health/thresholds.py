@@ -129,25 +129,24 @@ def judge(facts: summary.Facts, thresholds: Thresholds) -> Verdict:
     worst = max(states.values(), default=State.OK, key=_RANK.get)
     if facts.errors:
         worst = max(worst, State.UNKNOWN, key=_RANK.get)
-    words = _failures(facts)
+    # What is broken first (a long line may be cut), then what could not
+    # be looked at.
     problems = [
         p
         for p in summary.problems(facts)
         if problem_state(p, states) != State.OK
     ]
-    words += _named(problems, states)
+    words = _named(problems, states)
     named = {m for p in problems for m in p.metrics}
     for name, state in states.items():
         if state != State.OK and name not in named:
-            level = (
-                thresholds.critical
-                if state == State.CRITICAL
-                else (thresholds.warning)
-            )
+            critical = state == State.CRITICAL
+            level = thresholds.critical if critical else thresholds.warning
             words.append(
                 f'{name} is {figures[name]} (outside {state.name.lower()} '
                 f'range {level[name]})'
             )
+    words += _failures(facts)
     if not words:
         words = [
             f'{figures[name]} {what}'

@@ -224,7 +224,8 @@ class VerdictTest(testtools.TestCase):
         facts.errors = {'servers': exceptions.ServerError('HTTP 500')}
         verdict = judge(facts)
         self.assertEqual(State.CRITICAL, verdict.state)
-        self.assertTrue(verdict.text.startswith('servers: HTTP 500; compute2'))
+        self.assertTrue(verdict.text.startswith('compute2 down: forced down'))
+        self.assertTrue(verdict.text.endswith('; servers: HTTP 500'))
 
     def test_servers_and_guests_are_listed_a_few_at_a_time(self):
         facts = summary.Facts(
