@@ -60,6 +60,25 @@ class ClientManager:
         )
 
     @functools.cached_property
+    def identity(self):
+        from hostctl.identity import client
+
+        connection = self.connection
+        if connection.mode == 'token-endpoint':
+            # The token plugin would send identity requests to --os-endpoint.
+            return client.Client(
+                None,
+                unavailable='no identity service with --os-token and '
+                '--os-endpoint',
+            )
+        return client.Client(
+            connection.session,
+            region_name=connection.region_name,
+            interface=connection.interface,
+            cache=self._cache,
+        )
+
+    @functools.cached_property
     def database(self):
         from hostctl.database import client
 

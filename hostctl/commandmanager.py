@@ -36,8 +36,8 @@ SUMMARIES = {
     'enable.',
     'hypervisor-list': 'List hypervisors, with State (up/down) and Status '
     '(enabled/disabled).',
-    'hypervisor-show': "Show every field of a hypervisor, with its service's "
-    'disabled reason.',
+    'hypervisor-show': 'Show a hypervisor: fixed fields, with its service '
+    'and uptime.',
     'server-list': 'List servers, with Host Status: UP, UNKNOWN, DOWN, '
     'MAINTENANCE.',
     'server-show': 'Show every field of a server, Host Status included.',
@@ -47,6 +47,8 @@ SUMMARIES = {
     'server-fping.',
     'instance-rpc-ping': "Ping database instances' guest agents over RPC "
     '(admin only).',
+    'check': "Sum up the cloud's health: services, hypervisors, servers, "
+    'pings.',
 }
 
 

@@ -75,8 +75,9 @@ class ExitCode(enum.IntEnum):
     )
     PARTIAL = (
         8,
-        'a bulk command did only part of its work',
-        'a bulk command did only part of its work',
+        'a command did only part of its work',
+        'a command did some of its work but not all: a bulk command, or '
+        'host-down and host-up (the message says which steps were done)',
     )
     CONFLICT = (
         9,

@@ -204,8 +204,8 @@ OPTIONS = (
     Option(
         '--timeout',
         'Give up on a request after this many seconds (default: 60; '
-        'server-fping: each probe, default 1); a request that timed out is '
-        'not retried.',
+        "server-fping's probes have --probe-timeout); a request that timed "
+        'out is not retried.',
         metavar='<seconds>',
         type=values.timeout,
         env=('HOSTCTL_TIMEOUT',),

@@ -24,7 +24,19 @@ TEXT_FORMATS = frozenset({'csv', 'value', 'shell'})
 def _blank_empty(values, parsed_args):
     if parsed_args.formatter not in TEXT_FORMATS:
         return values
-    return tuple('' if v is None or v is fields.EMPTY else v for v in values)
+    return tuple(_text(v) for v in values)
+
+
+def _text(value):
+    # A nested structure (host-show's tables, hypervisor-show's extra
+    # keys) as JSON, which a script can read, not as Python's repr.
+    if value is None or value is fields.EMPTY:
+        return ''
+    if isinstance(value, fields.Table | fields.Structured):
+        import json
+
+        return json.dumps(value.machine_readable(), sort_keys=True)
+    return value
 
 
 class _Reporting(command.Command):
@@ -39,29 +51,34 @@ class _Reporting(command.Command):
         try:
             return super().run(parsed_args)
         except Exception as exc:
-            if _unknown_column(exc):
-                # cliff's -c check, after the command has run.
-                exc = exceptions.UsageError(
-                    f'-c: {exc}'.replace('No recognized', 'no such')
-                )
-            manager = getattr(self.app, 'client_manager', None)
-            if manager is not None:
-                exc = manager.explain(exc)
-            if self.app.options.debug:
-                LOG.exception('traceback, as --debug asked:')
-            if isinstance(exc, exceptions.HostctlError):
-                message = str(exc)
-            else:
-                message = (
-                    f'unexpected error: {exc.__class__.__name__}: {exc}'
-                    + (
-                        ''
-                        if self.app.options.debug
-                        else ' (rerun with --debug)'
-                    )
-                )
-            self.app.stderr.write(f'hostctl: {message}\n')
-            return int(exceptions.exit_code_for(exc))
+            return int(self.report(exc))
+
+    def report(self, exc: Exception) -> exceptions.ExitCode:
+        """Say what went wrong in one line on stderr; its exit code."""
+        exc = self.explain(exc)
+        if self.app.options.debug:
+            LOG.exception('traceback, as --debug asked:')
+        self.app.stderr.write(f'hostctl: {self.describe(exc)}\n')
+        if _unknown_column(exc):
+            return exceptions.ExitCode.USAGE
+        return exceptions.exit_code_for(exc)
+
+    def explain(self, exc: Exception) -> Exception:
+        """`exc`, or a better error where the session knows its real cause
+        (an unscoped token's missing catalogue, say)."""
+        manager = getattr(self.app, 'client_manager', None)
+        return exc if manager is None else manager.explain(exc)
+
+    def describe(self, exc: Exception) -> str:
+        """The words for an error that ends a command."""
+        exc = self.explain(exc)
+        if _unknown_column(exc):
+            # cliff's -c check, after the command has run.
+            return f'-c: {exc}'.replace('No recognized', 'no such')
+        if isinstance(exc, exceptions.HostctlError):
+            return str(exc)
+        rerun = '' if self.app.options.debug else ' (rerun with --debug)'
+        return f'unexpected error: {exc.__class__.__name__}: {exc}{rerun}'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -87,6 +104,10 @@ class _Reporting(command.Command):
     def database(self):
         return self.app.client_manager.database
 
+    @property
+    def identity(self):
+        return self.app.client_manager.identity
+
 
 @contextlib.contextmanager
 def _writing():
@@ -106,6 +127,10 @@ def _unknown_column(exc: Exception) -> bool:
     return isinstance(exc, ValueError) and str(exc).startswith(
         'No recognized column names'
     )
+
+
+class Command(_Reporting):
+    """A command that writes its own output (check's formats)."""
 
 
 class Lister(_Reporting, lister.Lister):
@@ -165,11 +190,43 @@ class ShowOne(_Reporting, show.ShowOne):
             return super().produce_output(parsed_args, column_names, values)
 
 
+def with_project_names(identity, items, attr: str = 'tenant_id') -> list:
+    """`items` with project_name set from the identity service's names for
+    their `attr` (one listing, cached; empty where it will not list)."""
+    import dataclasses
+
+    items = list(items)
+    if not items:
+        return items
+    names = identity.projects.names_or_none()
+    return [
+        dataclasses.replace(i, project_name=names.get(getattr(i, attr)))
+        for i in items
+    ]
+
+
+def add_project_argument(parser, what: str) -> None:
+    parser.add_argument(
+        '--project',
+        metavar='<project>',
+        type=nonblank,
+        help=f'Only {what} of this project, by name or ID (implies '
+        '--all-projects).',
+    )
+
+
 def add_service_arguments(parser) -> None:
-    parser.add_argument('host', metavar='<host>', help='Name of the host.')
+    parser.add_argument(
+        'host',
+        metavar='<host>',
+        type=nonblank,
+        help='The host: its service host name or hypervisor hostname, '
+        'exactly.',
+    )
     parser.add_argument(
         'binary',
         metavar='<binary>',
+        type=nonblank,
         help='Service binary, for example nova-compute.',
     )
 
@@ -200,6 +257,20 @@ def add_concurrency_argument(parser, default: int, what: str) -> None:
     )
 
 
+def port(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(
+            f'invalid port {text!r}: give a number from 1 to 65535'
+        )
+    return value
+
+
 def positive_int(text: str) -> int:
     import argparse
 
@@ -214,8 +285,30 @@ def positive_int(text: str) -> int:
     return value
 
 
-def seconds(text: str) -> float:
-    """A length of time in seconds: 0 or more, finite, at most a day."""
+def nonblank(text: str) -> str:
+    """An argparse type for every name or ID the user gives.
+
+    An empty or blank name is a usage error, never "no filter": an unset
+    $HOST in a runbook must not turn `service-enable "$HOST" ...` or
+    `server-list --host "$HOST"` into a command about every host. The name
+    itself is kept as given (Nova's names may hold inner spaces).
+    """
+    import argparse
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f'an empty name ({text!r}); give a name or an ID'
+        )
+    return text
+
+
+# A day: longer than any probe or wait a runbook means.
+MAX_SECONDS = 86400.0
+
+
+def _duration(text: str, low_ok: bool) -> float:
+    """A finite number of seconds up to a day (nan, inf and absurd values
+    are usage errors, not endless waits); 0 only where `low_ok`."""
     import argparse
     import math
 
@@ -223,8 +316,20 @@ def seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not 0 <= value <= 86400:
+    if not (0 <= value <= MAX_SECONDS) or (value == 0 and not low_ok):
+        low = '0' if low_ok else 'a number above 0'
         raise argparse.ArgumentTypeError(
-            f'invalid number of seconds {text!r}: give 0 to 86400'
+            f'invalid duration {text!r}: give seconds, {low} to '
+            f'{MAX_SECONDS:g}'
         )
     return value
+
+
+def seconds(text: str) -> float:
+    """A length of time in seconds where 0 means "do not wait"."""
+    return _duration(text, low_ok=True)
+
+
+def positive_seconds(text: str) -> float:
+    """A length of time in seconds above 0 (a probe or request bound)."""
+    return _duration(text, low_ok=False)

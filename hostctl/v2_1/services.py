@@ -14,9 +14,12 @@ import datetime
 
 from hostctl import exceptions
 from hostctl import models
+from hostctl.v2_1 import UUID_IDS
 from hostctl.v2_1.base import Manager, requires
 
-UUID_IDS = (2, 53)
+
+# The forced_down flag (and its PUT) arrived in 2.11.
+FORCE_DOWN = '2.11'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,16 +69,28 @@ class ServiceManager(Manager):
         """Services; `host` names one host exactly (see hosts.resolve),
         and a host that does not exist is NotFound, not an empty list."""
         if host is None:
-            return self._list(version, binary=binary)
+            found = self._list(version, binary=binary)
+            if binary and not found:
+                # A binary that does not exist is not "no services": the
+                # miss costs one more request, to name what exists.
+                known = sorted({s.binary for s in self._list(version)})
+                raise exceptions.NotFound(
+                    f'no {binary!r} service on any host; binaries: '
+                    + (', '.join(known) or 'none')
+                )
+            return found
         # One listing answers both the name and the question.
         host, services, _ = self._client.hosts._resolve(version, host)
-        return [
+        found = [
             s
             for s in services
             if s.host == host and (binary is None or s.binary == binary)
         ]
+        if binary and not found:
+            raise _no_such_binary(host, binary, services)
+        return found
 
-    @requires('2.11', what='forcing a service down')
+    @requires(FORCE_DOWN, what='forcing a service down')
     def force_down(self, version, host, binary, forced_down=True) -> Change:
         before = self._find(version, host, binary)
         return self._force_down(version, before, forced_down)
@@ -171,11 +186,16 @@ class ServiceManager(Manager):
         found = [s for s in services if s.host == host]
         matches = [s for s in found if s.binary == binary]
         if not matches:
-            raise exceptions.NotFound(
-                f'host {host!r} has no {binary!r} service; it has: '
-                + ', '.join(sorted({s.binary or '?' for s in found}))
-            )
+            raise _no_such_binary(host, binary, services)
         return _one(matches, host, binary)
+
+
+def _no_such_binary(host, binary, services) -> exceptions.NotFound:
+    found = [s for s in services if s.host == host]
+    return exceptions.NotFound(
+        f'host {host!r} has no {binary!r} service; it has: '
+        + ', '.join(sorted({s.binary or '?' for s in found}))
+    )
 
 
 def _one(found: list[Service], host, binary) -> Service:
