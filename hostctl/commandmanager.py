@@ -47,6 +47,8 @@ SUMMARIES = {
     'server-fping.',
     'instance-rpc-ping': "Ping database instances' guest agents over RPC "
     '(admin only).',
+    'check': "Sum up the cloud's health: services, hypervisors, servers, "
+    'pings.',
 }
 
 

@@ -271,6 +271,8 @@ class StartUpTest(cli.TestCase):
         'hostctl.v2_1',
         'hostctl.database',
         'hostctl.cache',
+        'hostctl.health',
+        'prometheus_client',
     )
 
     def imported_by(self, argv):
@@ -311,6 +313,11 @@ class StartUpTest(cli.TestCase):
             "['hostctl.commands.base', 'hostctl.commands.fields', "
             "'hostctl.commands.hosts']",
             self.imported_by(['host-up', '--help']),
+        )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.check', "
+            "'hostctl.commands.fields']",
+            self.imported_by(['check', '--help']),
         )
 
     def test_version_imports_no_command(self):
