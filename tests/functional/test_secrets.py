@@ -14,6 +14,7 @@ import secrets
 import urllib.request
 
 from tests.functional import base
+from tests.functional import faultproxy as fp
 
 SECRET_PASSWORD = 'pw-' + secrets.token_hex(12)
 SECRET_APP_CREDENTIAL = 'ac-' + secrets.token_hex(12)
@@ -137,10 +138,17 @@ class SecretsTest(base.TestCase):
             (['check', '--rpc-ping'], (2,)),
             (['check', '--format', 'json'], (0,)),
             (['check', '--fping', '--format', 'prometheus'], (3,)),
-            (['--timeout', '0.001', 'service-list'], (7,)),
+            (['--timeout', '0.2', 'service-list'], (7,)),
         ]
         verbosity = [['--debug'], ['-v', '-v'], []]
         for argv, expect in commands:
+            if argv[0] == '--timeout':
+                # An answer slower than --timeout, whatever the machine's
+                # load (a 1 ms time-out is met by a process that was merely
+                # descheduled while the answer came).
+                self.cloud.proxy.add(
+                    'compute', fp.Fault(delay=1.0), path=r'/os-services$'
+                )
             for extra in verbosity:
                 self.run_hostctl(
                     *extra, *self.password_args(), *argv, expect=expect
