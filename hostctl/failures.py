@@ -108,15 +108,20 @@ def translate(exc: Exception, service: str) -> Exception:
             'give --os-cloud or the --os-auth-url family of options'
         )
     if isinstance(exc, ksa.DiscoveryFailure):
-        http = find(exc, ksa.NotFound)
-        if http is not None or 'identity' in service:
-            # The identity service's version document is where the auth
-            # URL points: nothing usable there is a wrong URL.
+        http = find(exc, ksa.HttpError)
+        if http is not None and http.http_status in (404, 405):
+            # keystoneauth's identity plugins read the version document
+            # where the auth URL points (a compute API's own discovery
+            # fails with the HTTP error itself): nothing there is a wrong
+            # auth URL, whichever service was asked for.
             return UsageError(
-                f'{service} has no API version document at the URL given: '
-                f'{_first_line(exc)}; check --os-auth-url (for example '
-                'https://keystone.example:5000/v3)'
+                f'there is no identity service at {http.url} (it answered '
+                f'HTTP {http.http_status}): check --os-auth-url or auth_url '
+                'in clouds.yaml (for example https://keystone.example:5000/v3)'
             )
+        unreachable = find(exc, ksa.ConnectionError)
+        if unreachable is not None:
+            return translate(unreachable, service)
         return ServerError(
             f'cannot read the API versions of {service}: {_first_line(exc)}'
         )
