@@ -186,7 +186,13 @@ class ProxiedCloud(fixtures.Fixture):
         )
         with open(path, 'w') as f:
             f.write(text)
-        self.env = clean_env(OS_CLIENT_CONFIG_FILE=path)
+        # A token cache of its own: the cached catalogue names this
+        # proxy's ports, and a later proxy may get this identity port but
+        # other compute ports (seen: 'cannot reach' a closed port).
+        self.env = clean_env(
+            OS_CLIENT_CONFIG_FILE=path,
+            XDG_CACHE_HOME=os.path.dirname(path),
+        )
 
     def hostctl(self, *argv, **kwargs) -> Result:
         kwargs.setdefault('env', self.env)
