@@ -117,7 +117,7 @@ class PagingTest(FaultTestCase):
             )
             self.assertOk(result)
             self.assertEqual(
-                sorted(base.cloud()['hosts']),
+                sorted(base.cloud()['hypervisor_hostnames'].values()),
                 sorted(r['Hypervisor Hostname'] for r in result.json()),
                 version,
             )
