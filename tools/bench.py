@@ -283,6 +283,35 @@ def host_rows(stand_in, auth, args):
     return rows
 
 
+def check_rows(stand_in, auth, args):
+    """hostctl check (services, hypervisors, servers) beside service-list:
+    a whole check should cost about one command."""
+    rows = []
+    stand_in.populate(servers=1000)
+    for label, argv in (
+        ('service-list, 50 hosts', ['service-list', '-f', 'json']),
+        (
+            'check (services, hypervisors, servers), 50 hosts, 1,000 servers',
+            ['check'],
+        ),
+        (
+            'check --format prometheus, the same',
+            ['check', '--format', 'prometheus'],
+        ),
+    ):
+        stand_in.requests = 0
+        seconds, code = timed([HOSTCTL, *auth, *argv], args.runs)
+        rows.append(
+            (
+                label,
+                f'{seconds:.2f} s',
+                stand_in.requests // args.runs,
+                code,
+            )
+        )
+    return rows
+
+
 def fping_rows(stand_in, auth, args):
     """server-fping across 10 to 1,000 servers, a tenth of them silent,
     and the system's fping on the same addresses when it is installed."""
@@ -408,6 +437,7 @@ def main():
             )
         )
     rows += host_rows(stand_in, auth, args)
+    rows += check_rows(stand_in, auth, args)
     for count in (10, 100, 1000):
         silent = count // 10
         stand_in.populate(instances=count, silent=silent)

@@ -146,7 +146,7 @@ def _add_probing_arguments(parser) -> None:
     parser.add_argument(
         '--tcp',
         metavar='<port>',
-        type=_port,
+        type=base.port,
         help='Probe this TCP port instead of ICMP echo: a connection '
         'accepted or refused is an answer.',
     )
@@ -226,17 +226,3 @@ def _probe_count(text: str) -> int:
             f'invalid count {text!r}: at most {MAX_COUNT} probes per address'
         )
     return count
-
-
-def _port(text: str) -> int:
-    import argparse
-
-    try:
-        port = int(text)
-    except ValueError:
-        port = 0
-    if not 0 < port < 65536:
-        raise argparse.ArgumentTypeError(
-            f'invalid port {text!r}: give a number from 1 to 65535'
-        )
-    return port

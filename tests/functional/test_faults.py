@@ -303,6 +303,31 @@ class StatusFaultTest(FaultTestCase):
         self.assertEqual(1, self.sent(method='PUT', path=''))
         self.assertServiceStatus('enabled')
 
+    def test_400_on_a_change_is_a_conflict(self):
+        # Nova's answer to forcing up a host whose evacuations are done
+        # but not cleaned up: the host's state, not a bad command line.
+        self.proxy.add(
+            'compute',
+            fp.status(
+                400,
+                'Unable to force up host compute1 as `done` evacuation '
+                'migration records remain associated with the host.',
+                'badRequest',
+            ),
+            method='PUT',
+        )
+        result = self.hostctl('service-disable', 'compute1', 'nova-compute')
+        self.assertFails(
+            result, 9, 'refused the change: Unable to force up host compute1'
+        )
+        self.assertEqual(1, self.sent(method='PUT', path=''))
+
+    def test_identity_url_that_answers_404(self):
+        wrong = self.proxy.url('identity') + '/nosuch/v3'
+        result = self.hostctl('--os-auth-url', wrong, *LIST)
+        self.assertFails(result, 2, 'check --os-auth-url')
+        self.assertNotIn('credentials', result.err)
+
     def test_500_on_a_change_is_not_retried_and_says_so(self):
         self.proxy.add('compute', fp.status(500, 'boom'), method='PUT')
         result = self.hostctl('service-disable', 'compute1', 'nova-compute')
@@ -521,6 +546,14 @@ MATRIX = {
         StatusFaultTest.test_406_version_not_acceptable,
     ),
     '409 on a change': (9, StatusFaultTest.test_409_conflict_changes_nothing),
+    '400 on a change (the state of the host)': (
+        9,
+        StatusFaultTest.test_400_on_a_change_is_a_conflict,
+    ),
+    'identity URL that answers 404': (
+        2,
+        StatusFaultTest.test_identity_url_that_answers_404,
+    ),
     '500 on a change': (
         7,
         StatusFaultTest.test_500_on_a_change_is_not_retried_and_says_so,

@@ -8,9 +8,13 @@ how they exit, and undo whatever they change.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import time
+
+import fixtures
 
 from tests.functional import base
 from tests.functional.base import hostctl
@@ -362,3 +366,156 @@ class CiSmokeRecipeTest(base.TestCase):
         self.assertIn('policy refused the request', result.err)
         self.assertIn('need the admin role', result.err)
         self.assertNotIn('Traceback', result.err)
+
+
+def force_down(test, host):
+    test.addCleanup(
+        hostctl, 'service-force-down', '--unset', host, 'nova-compute'
+    )
+    test.assertOk(hostctl('service-force-down', host, 'nova-compute'))
+
+
+def run_shell(command, **env) -> base.Result:
+    done = subprocess.run(
+        ['sh', '-c', command],
+        capture_output=True,
+        text=True,
+        env={**recipe_env(), **env},
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    return base.Result(done.returncode, done.stdout, done.stderr)
+
+
+class NagiosRecipeTest(base.TestCase):
+    """The command definition, run as Nagios runs it: its macros filled in
+    from the service's check_command, through /bin/sh."""
+
+    def command(self):
+        with open(os.path.join(RECIPES, 'nagios-hostctl.cfg')) as f:
+            text = f.read()
+        found = dict(
+            re.findall(r'^\s+(command_line|check_command)\s+(.*)$', text, re.M)
+        )
+        name, *args = found['check_command'].split('!')
+        self.assertEqual('check_hostctl', name)
+        self.assertIn(f'command_name    {name}', text)
+        # The service names the operator's cloud; here, the test cloud's.
+        args[0] = base.cloud()['clouds']['admin']
+        line = found['command_line']
+        for number, value in enumerate(args, 1):
+            line = line.replace(f'$ARG{number}$', value)
+        return line
+
+    def test_ok_then_critical_naming_the_host(self):
+        command = self.command()
+        ok = run_shell(command)
+        self.assertEqual(0, ok.rc, ok.out + ok.err)
+        services = len(base.cloud()['hosts']) + 2  # conductor, scheduler
+        self.assertRegex(
+            ok.out,
+            rf'^OK - {services} services up; .* \| services_up={services};',
+        )
+        # The service allows one host disabled (--warning
+        # services_disabled=1): still OK.
+        self.addCleanup(hostctl, 'service-enable', 'compute3', 'nova-compute')
+        self.assertOk(hostctl('service-disable', 'compute3', 'nova-compute'))
+        one = run_shell(command)
+        self.assertEqual(0, one.rc, one.out + one.err)
+        self.assertIn(' services_disabled=1;1;;0 ', one.out)
+        force_down(self, 'compute2')
+        down = run_shell(command)
+        self.assertEqual(2, down.rc, down.out + down.err)
+        self.assertTrue(
+            down.out.startswith('CRITICAL - compute2 down: forced down ('),
+            down.out,
+        )
+
+
+class NodeExporterRecipeTest(base.TestCase):
+    """The cron line, run as cron runs it: the file's variables set, the
+    command after the schedule and the user, through /bin/sh."""
+
+    def test_writes_the_textfile(self):
+        from prometheus_client import parser
+
+        with open(os.path.join(RECIPES, 'node-exporter.cron')) as f:
+            lines = [
+                line.strip()
+                for line in f
+                if line.strip() and not line.startswith('#')
+            ]
+        env = dict(
+            line.split('=', 1) for line in lines if '=' in line.split()[0]
+        )
+        (entry,) = [line for line in lines if '=' not in line.split()[0]]
+        command = entry.split(None, 6)[6]
+        directory = self.useFixture(fixtures.TempDir()).path
+        env.update(
+            OS_CLOUD=base.cloud()['clouds']['admin'],
+            TEXTFILE_DIR=directory,
+            PATH=BIN + os.pathsep + env['PATH'],
+        )
+        force_down(self, 'compute2')
+        result = run_shell(command, **env)
+        self.assertEqual(0, result.rc, result.out + result.err)
+        self.assertEqual(['hostctl.prom'], os.listdir(directory))
+        with open(os.path.join(directory, 'hostctl.prom')) as f:
+            families = {
+                family.name: family
+                for family in parser.text_string_to_metric_families(f.read())
+            }
+        forced = {
+            s.labels['host']: s.value
+            for s in families['hostctl_compute_service_forced_down'].samples
+            if s.labels['binary'] == 'nova-compute'
+        }
+        self.assertEqual(
+            {h: float(h == 'compute2') for h in base.cloud()['hosts']}, forced
+        )
+        self.assertEqual(
+            1.0, families['hostctl_check_success'].samples[0].value
+        )
+
+
+class CiCheckRecipeTest(base.TestCase):
+    def run_recipe(self, *args):
+        path = os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'check.json'
+        )
+        done = subprocess.run(
+            recipe_command('ci-check.sh', *args),
+            capture_output=True,
+            text=True,
+            env={**recipe_env(), 'CHECK_RESULT': path},
+            timeout=180,
+            stdin=subprocess.DEVNULL,
+        )
+        with open(path) as f:
+            kept = json.load(f)
+        return base.Result(done.returncode, done.stdout, done.stderr), kept
+
+    def test_healthy_passes_and_keeps_the_result(self):
+        result, kept = self.run_recipe()
+        self.assertOk(result)
+        self.assertEqual(f'OK: {kept["summary"]}\n', result.out)
+        services = len(base.cloud()['hosts']) + 2  # conductor, scheduler
+        self.assertTrue(
+            kept['summary'].startswith(f'{services} services up; '),
+            kept['summary'],
+        )
+
+    def test_a_host_forced_down_fails_with_3_and_is_named(self):
+        force_down(self, 'compute2')
+        count = len(servers_on('compute2'))
+        result, kept = self.run_recipe('--services', '--servers')
+        self.assertEqual(3, result.rc, result.out + result.err)
+        self.assertEqual(
+            [
+                f'CRITICAL: compute2 down: forced down ({count} servers DOWN)',
+                '  CRITICAL compute2 - down: forced down',
+                f'  CRITICAL compute2 - {count} servers DOWN',
+            ],
+            result.out.splitlines(),
+        )
+        self.assertEqual(['services', 'servers'], kept['parts'])

@@ -133,6 +133,10 @@ class SecretsTest(base.TestCase):
             (['instance-rpc-ping', '--host', 'compute1'], (3,)),
             (['server-monitor', 'web-1'], (0,)),
             (['server-monitor', '--unset', 'web-1'], (0,)),
+            # A Nagios state: CRITICAL, for the silent guests.
+            (['check', '--rpc-ping'], (2,)),
+            (['check', '--format', 'json'], (0,)),
+            (['check', '--fping', '--format', 'prometheus'], (3,)),
             (['--timeout', '0.001', 'service-list'], (7,)),
         ]
         verbosity = [['--debug'], ['-v', '-v'], []]

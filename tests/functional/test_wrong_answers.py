@@ -64,10 +64,11 @@ class HypervisorFieldTest(base.TestCase):
         )
         self.assertOk(result)
         rows = result.json()
-        # Keyed by hypervisor hostname: compute10's is an FQDN.
-        names = base.cloud()['hypervisor_hostnames']
         self.assertEqual(
-            {names[h]: expected.get(h, 0) for h in base.cloud()['hosts']},
+            {
+                name: expected.get(host, 0)
+                for host, name in base.cloud()['hypervisor_hostnames'].items()
+            },
             {r['Hypervisor Hostname']: r['Servers'] for r in rows},
         )
         self.assertEqual({None}, {r['Running VMs'] for r in rows})
