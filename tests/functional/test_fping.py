@@ -216,9 +216,10 @@ class FpingTest(base.TestCase):
             'hostctl: db-1 was not monitored; nothing changed\n', unset.err
         )
         nothing = self.fping('--monitored')
-        self.assertOk(nothing)
-        self.assertEqual([], nothing.json())
-        self.assertIn("no server is tagged 'monitored'", nothing.err)
+        self.assertFails(
+            nothing, 4, "no server is tagged 'monitored' in this project"
+        )
+        self.assertEqual('', nothing.out)
 
     def test_api_only_says_the_cloud_has_no_fping(self):
         result = self.fping('--no-cache', '--via', 'api', 'web-1')
