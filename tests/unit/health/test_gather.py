@@ -68,10 +68,10 @@ class GatherTest(testtools.TestCase):
         started = time.monotonic()
         facts = gather.gather(compute, FakeDatabase, gather.Plan())
         took = time.monotonic() - started
+        # Side by side: about one listing's time, not three.
         self.assertLess(took, 2 * PAUSE)
         self.assertEqual({}, facts.errors)
         self.assertEqual(['compute1'], [s.host for s in facts.services])
-        # Side by side: one listing's time, not three.
         # The version range (and so the token) first, in this thread;
         # then one listing of each kind, each in a thread of its own.
         self.assertEqual(
