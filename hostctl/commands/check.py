@@ -31,18 +31,18 @@ class Check(base.Command):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         for part, what in (
-            ('services', 'compute services: up, down, forced down, disabled'),
-            ('hypervisors', 'hypervisors: up and down'),
-            ('servers', 'servers per Host Status (every project)'),
-            ('fping', 'probe every server, as server-fping does'),
-            ('rpc-ping', "ping every database guest's agent over RPC"),
+            ('services', 'Compute services: up, down, forced down, disabled.'),
+            ('hypervisors', 'Hypervisors: up and down.'),
+            ('servers', 'Servers per Host Status, in every project.'),
+            ('fping', 'Is each server alive? Probed as server-fping does.'),
+            ('rpc-ping', "Does each database guest's agent answer RPC?"),
         ):
             parser.add_argument(
                 f'--{part}',
                 dest='parts',
                 action='append_const',
                 const=part,
-                help=f'Check {what}.',
+                help=what,
             )
         parser.add_argument(
             '--host',
@@ -60,9 +60,9 @@ class Check(base.Command):
                 metavar='<metric=range>',
                 action='append',
                 default=[],
-                help=f'{level.capitalize()} threshold of a metric as a '
-                f'Nagios range (repeatable), e.g. {example}; ~: turns a '
-                'default off.',
+                help=f'{level.capitalize()} threshold of a metric (a name in '
+                'the performance data) as a Nagios range (repeatable), e.g. '
+                f'{example}; ~: turns a default off.',
             )
         parser.add_argument(
             '--format',
