@@ -23,7 +23,19 @@ TEXT_FORMATS = frozenset({'csv', 'value', 'shell'})
 def _blank_empty(values, parsed_args):
     if parsed_args.formatter not in TEXT_FORMATS:
         return values
-    return tuple('' if v is None or v is fields.EMPTY else v for v in values)
+    return tuple(_text(v) for v in values)
+
+
+def _text(value):
+    # A nested structure (host-show's tables, hypervisor-show's extra
+    # keys) as JSON, which a script can read, not as Python's repr.
+    if value is None or value is fields.EMPTY:
+        return ''
+    if isinstance(value, fields.Table | fields.Structured):
+        import json
+
+        return json.dumps(value.machine_readable(), sort_keys=True)
+    return value
 
 
 class _Reporting(command.Command):
@@ -42,6 +54,7 @@ class _Reporting(command.Command):
 
     def report(self, exc: Exception) -> exceptions.ExitCode:
         """Say what went wrong in one line on stderr; its exit code."""
+        exc = self.explain(exc)
         if self.app.options.debug:
             LOG.exception('traceback, as --debug asked:')
         self.app.stderr.write(f'hostctl: {self.describe(exc)}\n')
@@ -49,8 +62,15 @@ class _Reporting(command.Command):
             return exceptions.ExitCode.USAGE
         return exceptions.exit_code_for(exc)
 
+    def explain(self, exc: Exception) -> Exception:
+        """`exc`, or a better error where the session knows its real cause
+        (an unscoped token's missing catalogue, say)."""
+        manager = getattr(self.app, 'client_manager', None)
+        return exc if manager is None else manager.explain(exc)
+
     def describe(self, exc: Exception) -> str:
         """The words for an error that ends a command."""
+        exc = self.explain(exc)
         if _unknown_column(exc):
             # cliff's -c check, after the command has run.
             return f'-c: {exc}'.replace('No recognized', 'no such')
@@ -179,7 +199,13 @@ def add_project_argument(parser, what: str) -> None:
 
 
 def add_service_arguments(parser) -> None:
-    parser.add_argument('host', metavar='<host>', help='Name of the host.')
+    parser.add_argument(
+        'host',
+        metavar='<host>',
+        type=nonblank,
+        help='The host: its service host name or hypervisor hostname, '
+        'exactly.',
+    )
     parser.add_argument(
         'binary',
         metavar='<binary>',

@@ -91,69 +91,84 @@ def wait_until_up(host):
         )
 
 
+def nested_value(out, name, offset):
+    """From a table nested in host-show's: the cell `offset` columns right
+    of the one that reads `name`."""
+    for row in table_rows(out):
+        if name in row:
+            return row[row.index(name) + offset]
+    raise AssertionError(f'no row with {name!r} in:\n{out}')
+
+
 class HostFailureRecipeTest(base.TestCase):
     def host_statuses(self, out, host):
-        """{server name: Host Status} from the recipe's server table."""
+        """{server name: Host Status} from the host's server table."""
         names = {s['name'] for s in servers_on(host)}
         self.assertTrue(names, f'the cloud seeds no server on {host}')
-        found = {row[1]: row[3] for row in table_rows(out) if row[1] in names}
-        self.assertEqual(names, set(found), out)
-        return found
+        # Name, Status, Host Status.
+        return {name: nested_value(out, name, 2) for name in names}
+
+    def restore(self, host):
+        def up():
+            heartbeat('start', host)
+            self.assertOk(hostctl('host-up', '--enable', host))
+
+        self.addCleanup(up)
 
     def test_down_then_recover(self):
-        host, reason = 'compute2', 'fenced: PSU failure, ticket 4711'
-        self.addCleanup(hostctl, 'service-enable', host, 'nova-compute')
-        self.addCleanup(
-            hostctl, 'service-force-down', '--unset', host, 'nova-compute'
-        )
+        host, reason = 'compute2', 'PSU failure, ticket 4711'
+        self.restore(host)
 
         down = recipe('host-failure.sh', 'down', host, reason)
         self.assertOk(down)
-        self.assertEqual('', down.err)
+        # What was done, on stderr, in the order it was done.
+        first, second = down.err.splitlines()
+        self.assertEqual(f'hostctl: {host}: force down: done', first)
+        self.assertTrue(
+            second.startswith(
+                f'hostctl: {host}: disable: done (hostctl host-down '
+            ),
+            second,
+        )
+        (table,) = shown(down.out)
+        self.assertEqual(
+            ('compute2', 'fenced'), (table['Host'], table['Verdict'])
+        )
+        self.assertTrue(
+            table['Reason'].endswith(f': {reason}); servers show DOWN')
+        )
         self.assertEqual(
             {'DOWN'}, set(self.host_statuses(down.out, host).values())
         )
-        # The service after each step: forced down, then disabled.
-        self.assertEqual(
-            [
-                ('enabled', 'down', 'True', ''),
-                ('disabled', 'down', 'True', reason),
-            ],
-            [
-                (
-                    t['Status'],
-                    t['State'],
-                    t['Forced Down'],
-                    t['Disabled Reason'],
-                )
-                for t in shown(down.out)
-            ],
-        )
         service = nova_compute(host)
         self.assertEqual(
-            ('disabled', True, reason),
-            (
-                service['Status'],
-                service['Forced Down'],
-                service['Disabled Reason'],
-            ),
+            ('disabled', True),
+            (service['Status'], service['Forced Down']),
         )
+        self.assertTrue(
+            service['Disabled Reason'].startswith('hostctl host-down ')
+        )
+        self.assertTrue(service['Disabled Reason'].endswith(': ' + reason))
         # Other hosts are untouched.
         self.assertEqual('enabled', nova_compute('compute1')['Status'])
 
-        recovered = recipe('host-failure.sh', 'recover', host)
+        recovered = recipe('host-failure.sh', 'recover', host, '60')
         self.assertOk(recovered)
-        self.assertEqual(
-            [('disabled', 'False'), ('enabled', 'False')],
-            [(t['Status'], t['Forced Down']) for t in shown(recovered.out)],
-        )
+        (table,) = shown(recovered.out)
+        self.assertEqual('up', table['Verdict'])
         self.assertEqual(
             {'UP'}, set(self.host_statuses(recovered.out, host).values())
         )
+        self.assertIn(f'{host}: enable: done', recovered.err)
         service = nova_compute(host)
         self.assertEqual(
-            ('enabled', False, 'up'),
-            (service['Status'], service['Forced Down'], service['State']),
+            ('enabled', False, 'up', ''),
+            (
+                service['Status'],
+                service['Forced Down'],
+                service['State'],
+                service['Disabled Reason'] or '',
+            ),
         )
 
     def test_check_shows_unknown_when_the_host_stops_reporting(self):
@@ -163,24 +178,43 @@ class HostFailureRecipeTest(base.TestCase):
         heartbeat('stop', host)
         check = recipe('host-failure.sh', 'check', host)
         self.assertOk(check)
-        self.assertIn(
-            ['nova-compute', host, 'enabled', 'down', 'False', ''],
-            table_rows(check.out),
+        (table,) = shown(check.out)
+        self.assertEqual('unknown', table['Verdict'])
+        self.assertIn('nova-compute has not reported for', table['Reason'])
+        # The service: Status, State, Forced Down.
+        self.assertEqual(
+            ['enabled', 'down', 'False'],
+            [nested_value(check.out, 'nova-compute', i) for i in (1, 2, 3)],
         )
         self.assertEqual(
             {'UNKNOWN'}, set(self.host_statuses(check.out, host).values())
         )
 
+    def test_recover_before_the_compute_reports_stays_disabled_with_8(self):
+        host = 'compute1'
+        self.restore(host)
+        heartbeat('stop', host)
+        self.assertOk(recipe('host-failure.sh', 'down', host, 'dead'))
+        result = recipe('host-failure.sh', 'recover', host, '4')
+        self.assertFails(
+            result, 8, 'did not report up within 4 s; it stays disabled'
+        )
+        self.assertEqual('', result.out)
+        self.assertEqual('disabled', nova_compute(host)['Status'])
+
     def test_unknown_host_stops_at_the_first_step_with_exit_4(self):
         result = recipe('host-failure.sh', 'down', 'compute9', 'typo')
-        self.assertFails(result, 4, "no compute service on host 'compute9'")
+        self.assertFails(result, 4, "no host 'compute9'; hosts: compute1")
         self.assertEqual('', result.out)
 
     def test_without_arguments_it_shows_its_usage(self):
-        result = recipe('host-failure.sh', 'down', 'compute2')
-        self.assertEqual(2, result.rc)
-        self.assertIn('host-failure.sh down    <host> <reason>', result.err)
-        self.assertEqual('', result.out)
+        for args in (('down', 'compute2'), ('check', '')):
+            result = recipe('host-failure.sh', *args)
+            self.assertEqual(2, result.rc)
+            self.assertIn(
+                'host-failure.sh down    <host> <reason>', result.err
+            )
+            self.assertEqual('', result.out)
         self.assertEqual('enabled', nova_compute('compute2')['Status'])
 
 
