@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 
-from hostctl import exceptions
 from hostctl.commands import base
 
 FORMATS = ('nagios', 'prometheus', 'json')
@@ -48,8 +47,9 @@ class Check(base.Command):
             '--host',
             metavar='<host>',
             type=base.nonblank,
-            help='Only this compute host: its service host or hypervisor '
-            'hostname, matched exactly (not with --rpc-ping).',
+            help='Only this compute host (its servers, and with --rpc-ping '
+            'the guests on them): its service host or hypervisor '
+            'hostname, matched exactly.',
         )
         for level, example in (
             ('warning', 'services_disabled=2'),
@@ -126,11 +126,6 @@ class Check(base.Command):
     def _plan(self, parsed_args, parts):
         from hostctl.health import gather
 
-        if parsed_args.host is not None and 'rpc-ping' in parts:
-            raise exceptions.UsageError(
-                '--rpc-ping checks every database guest: Trove does not '
-                'say which compute host a guest is on, so not with --host'
-            )
         return gather.Plan(
             parts=parts,
             host=parsed_args.host,
