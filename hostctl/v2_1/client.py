@@ -16,6 +16,8 @@ from hostctl.v2_1 import MAX_VERSION, MIN_VERSION
 from hostctl.v2_1 import base
 from hostctl.v2_1 import fping
 from hostctl.v2_1 import hypervisors
+from hostctl.v2_1 import migrations
+from hostctl.v2_1 import server_actions
 from hostctl.v2_1 import servers
 from hostctl.v2_1 import services
 
@@ -61,6 +63,8 @@ class Client:
         self.hypervisors = hypervisors.HypervisorManager(self)
         self.servers = servers.ServerManager(self)
         self.fping = fping.FpingManager(self)
+        self.server_actions = server_actions.ServerActionManager(self)
+        self.migrations = migrations.MigrationManager(self)
 
     @functools.cached_property
     def server_versions(self) -> tuple[base.Version, base.Version]:
@@ -203,6 +207,12 @@ class Client:
             params,
             limit,
         )
+
+    def post(self, url, version, *, json=None):
+        """A POST: an action, sent once and never retried (see
+        hostctl.transport); a failure after it was sent says the change
+        may or may not have been made."""
+        return self._request('POST', url, version, json=json)
 
     def put(self, url, version, *, json=None):
         return self._request('PUT', url, version, json=json)
