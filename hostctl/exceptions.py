@@ -33,7 +33,8 @@ class ExitCode(enum.IntEnum):
     SERVER = 7
     #: A bulk command did some of its work but not all of it.
     PARTIAL = 8
-    #: The cloud refused the change because of the resource's state (409).
+    #: The cloud refused the change because of the resource's state (409),
+    #: or a preflight refused it (host-evacuate, host-drain).
     CONFLICT = 9
 
 

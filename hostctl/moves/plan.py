@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from hostctl import exceptions
+from hostctl.moves import DEFAULT_MAX_DOWN
 from hostctl.v2_1.servers import Server
 
 EVACUATE, LIVE, COLD = 'evacuate', 'live', 'cold'
@@ -18,8 +19,6 @@ EVACUATE, LIVE, COLD = 'evacuate', 'live', 'cold'
 EVACUABLE = ('ACTIVE', 'SHUTOFF', 'ERROR')
 LIVE_MIGRATABLE = ('ACTIVE', 'PAUSED')
 COLD_MIGRATABLE = ('ACTIVE', 'SHUTOFF')
-
-DEFAULT_MAX_DOWN = 50
 
 
 class Refused(exceptions.Conflict):

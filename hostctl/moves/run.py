@@ -6,13 +6,11 @@ import dataclasses
 import time
 
 from hostctl import exceptions
+from hostctl.moves import DEFAULT_WAIT
 from hostctl.moves import act
 from hostctl.moves import follow
 from hostctl.moves import plan as planning
 from hostctl.moves.plan import COLD, EVACUATE, LIVE, Move, Plan
-
-#: With --wait and no --timeout: the deadline of the whole command.
-DEFAULT_WAIT = 600.0
 
 #: The disabled reason host-drain leaves, marked as hostctl's.
 DRAIN_REASON = 'hostctl host-drain: emptied for maintenance'

@@ -17,10 +17,6 @@ from hostctl.v2_1.base import Manager, requires
 
 PAGED = (2, 59)
 
-#: Values of ``migration_type`` (a resize is a cold migration to a new
-#: flavor).
-TYPES = ('evacuation', 'live-migration', 'migration', 'resize')
-
 
 @dataclasses.dataclass(frozen=True)
 class Migration(models.Model):
