@@ -1,9 +1,11 @@
 """Follow moves until each server lands, fails, or the deadline passes.
 
-Each round lists the servers that changed since just before the moves
-began (one listing, however many servers: never a GET per server). The
-time is Nova's own: the oldest ``updated`` of the moving servers, so a
-clock that differs from Nova's cannot hide a change. A server counts as
+Each round lists the servers that changed since the oldest last change
+(``updated``) of the servers still moving: one listing, however many
+servers, never a GET per server. The time is Nova's own, so a clock that
+differs from Nova's cannot hide a change; the first round may list many
+servers (a server untouched for months makes an old bound), the later
+ones only what changed since the moves began. A server counts as
 arrived when it runs on another host, in a settled state, *and* its
 migration record (evacuation, live-migration or migration) says the move
 succeeded; the host's migrations are listed, once, only in a round where
@@ -112,6 +114,15 @@ class _Round:
                     pending.discard(i)
         if to_confirm:
             self.confirm(to_confirm, pending, concurrency)
+        # Each pending server's next change comes at or after its last:
+        # the oldest of those bounds the next listing (from the second
+        # round on, about when the moves began, by Nova's clock).
+        self.since = (
+            _oldest_update(
+                [self.seen.get(i, self.moves[i].server) for i in pending]
+            )
+            or self.since
+        )
 
     def confirm(self, chosen: list[int], pending: set[int], concurrency):
         def send(move: Move) -> Move:

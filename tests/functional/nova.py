@@ -117,6 +117,4 @@ class Nova:
             self.wait(server_id, 'SHUTOFF')
 
     def services(self) -> list[dict]:
-        return self.call('GET', '/os-services?binary=nova-compute')[
-            'services'
-        ]
+        return self.call('GET', '/os-services?binary=nova-compute')['services']

@@ -87,16 +87,32 @@ class EvacuateTest(MoveTestCase):
             ('GET', '/v2.1/os-services?binary=nova-compute'), sent[0]
         )
         self.assertEqual(['POST'] * 5, [s[0] for s in sent[1:6]])
-        # Then one listing per round (3 rounds), never a GET per server,
-        # changed since the oldest 'updated' of the five; the migrations
-        # only once, in the round where the servers stopped moving.
-        since = 'changes-since=2026-12-01T04%3A01%3A00Z'
-        listing = ('GET', f'/v2.1/servers/detail?all_tenants=1&{since}')
+
+        # Then one listing per round (3 rounds), never a GET per server:
+        # first changed since the oldest 'updated' of the five, then since
+        # the oldest change seen (the first evacuation's, by Nova's clock);
+        # the migrations only once, in the round where the servers stopped
+        # moving.
+        def listing(since):
+            return (
+                'GET',
+                '/v2.1/servers/detail?all_tenants=1&changes-since='
+                + since.replace(':', '%3A'),
+            )
+
         migrations = (
             'GET',
             '/v2.1/os-migrations?host=compute1&migration_type=evacuation',
         )
-        self.assertEqual([listing, listing, listing, migrations], sent[6:])
+        self.assertEqual(
+            [
+                listing('2026-12-01T04:01:00Z'),
+                listing('2026-12-01T05:00:01Z'),
+                listing('2026-12-01T05:00:01Z'),
+                migrations,
+            ],
+            sent[6:],
+        )
         self.assertEqual(
             'SHUTOFF on compute2; migration done; arrived stopped (SHUTOFF), '
             'as Nova evacuates from compute API 2.95: start it, or pin '
