@@ -93,6 +93,12 @@ class Conflict(HostctlError):
     exit_code = ExitCode.CONFLICT
 
 
+class Partial(HostctlError):
+    """Some of the work was done and some not; the message says which."""
+
+    exit_code = ExitCode.PARTIAL
+
+
 def server_message(exc) -> str:
     """The server's own words for an HTTP error, without the noise.
 

@@ -192,3 +192,19 @@ def positive_int(text: str) -> int:
             f'invalid count {text!r}: give a whole number above 0'
         )
     return value
+
+
+def seconds(text: str) -> float:
+    """A length of time in seconds: 0 or more, finite, at most a day."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError(
+            f'invalid number of seconds {text!r}: give 0 to 86400'
+        )
+    return value

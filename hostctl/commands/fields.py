@@ -67,14 +67,32 @@ class Field:
     # Turns the attribute's value into what is shown (a cliff column class
     # for structured values, so that -f json keeps their structure).
     formatter: Callable[[Any], Any] | None = None
+    # Computes the value from the whole item instead (a derived column).
+    derive: Callable[[Any], Any] | None = None
 
     def value(self, item: Any) -> Any:
-        value = getattr(item, self.attr, None)
+        if self.derive is not None:
+            value = self.derive(item)
+        else:
+            value = getattr(item, self.attr, None)
         if value is None:
             return EMPTY
         if self.formatter is not None:
             return self.formatter(value)
         return value
+
+
+def last_report(service) -> str | None:
+    """How long ago a service last reported ('12 s ago'), marked stale
+    when Nova calls it up although the report is older than
+    service_down_time allows."""
+    from hostctl.v2_1 import hosts
+
+    age = hosts.report_age(service)
+    if age is None:
+        return None
+    text = hosts.age_text(age)
+    return f'{text} (stale)' if hosts.is_stale(service) else text
 
 
 SERVICE = (
@@ -87,6 +105,7 @@ SERVICE = (
     Field('forced_down', 'Forced Down'),
     Field('disabled_reason', 'Disabled Reason'),
     Field('updated_at', 'Updated At'),
+    Field('updated_at', 'Last Report', derive=last_report),
 )
 
 
@@ -124,6 +143,67 @@ SERVER = (
     Field('tenant_id', 'Project', long=True),
     Field('created', 'Created', long=True),
 )
+
+
+# host-show: the host's services, hypervisors and servers, each a table
+# nested in the host's (a list of objects in JSON).
+HOST_SERVICE = tuple(f for f in SERVICE if f.attr not in ('host', 'zone'))
+HOST_HYPERVISOR = (
+    Field('id', 'ID'),
+    Field('hypervisor_hostname', 'Hypervisor Hostname'),
+    Field('state', 'State'),
+    Field('status', 'Status'),
+    Field('hypervisor_type', 'Hypervisor Type'),
+)
+HOST_SERVER = (
+    Field('id', 'ID'),
+    Field('name', 'Name'),
+    Field('status', 'Status'),
+    Field('host_status', 'Host Status'),
+    Field('tenant_id', 'Project'),
+)
+# One step of host-down or host-up.
+HOST_STEP = (
+    Field('action', 'Action'),
+    Field('result', 'Result'),
+    Field('detail', 'Detail'),
+)
+
+
+class Table(columns.FormattableColumn):
+    """A nested table: (headers, rows). A text table inside the host's
+    table; a list of objects in JSON."""
+
+    def human_readable(self):
+        import prettytable
+
+        headers, rows = self._value
+        if not rows:
+            return '(none)'
+        table = prettytable.PrettyTable(headers)
+        table.align = 'l'
+        for row in rows:
+            table.add_row([_text(v) for v in row])
+        return table.get_string()
+
+    def machine_readable(self):
+        headers, rows = self._value
+        return [
+            dict(zip(headers, (_machine(v) for v in row), strict=True))
+            for row in rows
+        ]
+
+
+def _text(value):
+    if isinstance(value, columns.FormattableColumn):
+        return value.human_readable()
+    return '' if value is None else value
+
+
+def _machine(value):
+    if isinstance(value, columns.FormattableColumn):
+        return value.machine_readable()
+    return value
 
 
 # One rpc_ping: the instance and how its guest answered.

@@ -15,6 +15,7 @@ from hostctl import links
 from hostctl.v2_1 import MAX_VERSION, MIN_VERSION
 from hostctl.v2_1 import base
 from hostctl.v2_1 import fping
+from hostctl.v2_1 import hosts
 from hostctl.v2_1 import hypervisors
 from hostctl.v2_1 import migrations
 from hostctl.v2_1 import server_actions
@@ -65,6 +66,7 @@ class Client:
         self.fping = fping.FpingManager(self)
         self.server_actions = server_actions.ServerActionManager(self)
         self.migrations = migrations.MigrationManager(self)
+        self.hosts = hosts.HostManager(self)
 
     @functools.cached_property
     def server_versions(self) -> tuple[base.Version, base.Version]:

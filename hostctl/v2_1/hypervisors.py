@@ -81,21 +81,31 @@ class HypervisorManager(Manager):
     def get(self, version, name_or_id: str) -> Hypervisor:
         """A hypervisor by ID (integer before 2.53, UUID from 2.53) or name.
 
-        A name costs one request from 2.53 (the detailed list, filtered by
-        Nova), two before (the search path has no detailed form).
+        A name is matched exactly (a short name matches its FQDN when only
+        one fits); Nova's search is by substring, so its answer is only the
+        candidates. A name costs one request from 2.53 (the detailed list,
+        searched by Nova), two before (the search path has no detailed
+        form). Before 2.53 an all-digit name is taken as an ID.
         """
+        if not name_or_id.strip():
+            raise exceptions.UsageError(
+                'a hypervisor ID or hostname is needed'
+            )
         is_id = (
             models.looks_like_uuid(name_or_id)
             if version >= UUID_IDS
             else name_or_id.isdigit()
         )
         if not is_id:
-            if version >= UUID_IDS:
-                return _pick(
-                    name_or_id,
-                    self._list(version, matching=name_or_id, detailed=True),
+            try:
+                candidates = self._list(
+                    version, name_or_id, detailed=version >= UUID_IDS
                 )
-            found = _pick(name_or_id, self._list(version, name_or_id))
+            except exceptions.NotFound:
+                candidates = []
+            found = _pick(name_or_id, candidates)
+            if version >= UUID_IDS:
+                return found
             name_or_id = str(found.id)
         try:
             body = self._client.get(
@@ -131,18 +141,31 @@ class HypervisorManager(Manager):
 
 
 def _pick(hostname: str, candidates: list[Hypervisor]) -> Hypervisor:
-    """The one hypervisor `hostname` names: an exact match, or the only
-    hostname that contains it."""
+    """The one hypervisor `hostname` names among Nova's substring matches:
+    the exact hostname, or the one FQDN whose first label it is. Never
+    another hostname that merely contains it."""
     exact = [h for h in candidates if h.hypervisor_hostname == hostname]
+    if not exact and '.' not in hostname:
+        exact = [
+            h
+            for h in candidates
+            if (h.hypervisor_hostname or '').split('.', 1)[0] == hostname
+        ]
     if len(exact) == 1:
         return exact[0]
-    if len(candidates) == 1:
-        return candidates[0]
-    names = ', '.join(sorted(h.hypervisor_hostname for h in candidates))
-    raise exceptions.UsageError(
-        f'{hostname!r} matches {len(candidates)} hypervisors: {names}; '
-        'give the full hostname or an ID'
+    if exact:
+        names = ', '.join(
+            sorted(f'{h.hypervisor_hostname} ({h.id})' for h in exact)
+        )
+        raise exceptions.UsageError(
+            f'{hostname!r} names {len(exact)} hypervisors: {names}; give '
+            'the full hostname or an ID'
+        )
+    others = sorted(h.hypervisor_hostname or '?' for h in candidates)
+    hint = (
+        f'; hostnames that contain it: {", ".join(others)}' if others else ''
     )
+    raise exceptions.NotFound(f'no hypervisor named {hostname!r}{hint}')
 
 
 def _no_match(pattern: str) -> exceptions.NotFound:

@@ -46,8 +46,18 @@ class Server(models.Model):
 class ServerManager(Manager):
     @requires('2.1', what='listing servers')
     def list(self, version, **filters) -> list[Server]:
-        """Servers (all pages); filters as `_list` takes them."""
-        return self._list(version, **filters)
+        """Servers (all pages); filters as `_list` takes them.
+
+        `host` names one host exactly (see hosts.resolve): a host that
+        does not exist is NotFound, not an empty list, and a server on
+        another host is never listed, whatever the cloud's filter did.
+        """
+        host = filters.get('host')
+        if host is None:
+            return self._list(version, **filters)
+        host = self._client.hosts._resolve(version, host)[0]
+        found = self._list(version, **dict(filters, host=host))
+        return only_on(host, found)
 
     @requires('2.1', what='showing a server')
     def get(self, version, name_or_id: str, all_projects=False) -> Server:
@@ -149,6 +159,18 @@ class ServerManager(Manager):
             '/servers/detail', version, 'servers', params=params, limit=limit
         )
         return [Server.from_json(s) for s in items]
+
+
+def only_on(host: str, servers: list[Server]) -> list[Server]:
+    """The servers on `host` exactly. Nova drops the host filter for a
+    user who may not see hosts; then the hosts are hidden too, and an
+    unfiltered list must not pass for a filtered one."""
+    if any(s.host is None for s in servers):
+        raise exceptions.AuthError(
+            "the cloud's policy hides the servers' hosts from this user, "
+            'so the servers on a host cannot be told apart'
+        )
+    return [s for s in servers if s.host == host]
 
 
 def _tag_url(server_id: str, tag: str) -> str:

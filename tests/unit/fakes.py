@@ -122,6 +122,9 @@ class ComputeFixture(fixtures.Fixture):
         self.mock.get(COMPUTE_URL, json=document)
         self.mock.get(COMPUTE_URL + '/', json=document)
         self.mock.get(COMPUTE_URL + '/os-services', json=self._list_services)
+        self.mock.get(
+            COMPUTE_URL + '/os-hypervisors/detail', json=self._list_hypervisors
+        )
 
     @staticmethod
     def version_of(request) -> tuple[int, int]:
@@ -139,6 +142,27 @@ class ComputeFixture(fixtures.Fixture):
             and s['binary'] == query.get('binary', [s['binary']])[0]
         ]
         return {'services': found}
+
+    def _list_hypervisors(self, request, context):
+        # One hypervisor per compute service, named as its host is.
+        version = self.version_of(request)
+        return {
+            'hypervisors': [
+                {
+                    'id': s['uuid'] if version >= (2, 53) else s['id'],
+                    'hypervisor_hostname': s['host'],
+                    'state': s['state'],
+                    'status': s['status'],
+                    'service': {
+                        'host': s['host'],
+                        'id': s['uuid'] if version >= (2, 53) else s['id'],
+                        'disabled_reason': s['disabled_reason'],
+                    },
+                }
+                for s in self.services
+                if s['binary'] == 'nova-compute'
+            ]
+        }
 
     def api_requests(self):
         """The requests sent to the API proper (not version discovery)."""

@@ -7,6 +7,8 @@ from tests.unit import fakes
 from tests.unit.v2_1.test_hypervisors import detail
 from tests.unit.v2_1.test_servers import URL, server
 
+ON_COMPUTE2 = {'OS-EXT-SRV-ATTR:host': 'compute2'}
+
 LIST_HEADERS = [
     'ID',
     'Name',
@@ -31,8 +33,8 @@ class ServerCommandTest(cli.TestCase):
             URL,
             json={
                 'servers': [
-                    server(1, 'web-1', 'DOWN'),
-                    server(2, 'db-1', '', addresses={}),
+                    server(1, 'web-1', 'DOWN', **ON_COMPUTE2),
+                    server(2, 'db-1', '', addresses={}, **ON_COMPUTE2),
                 ]
             },
         )
@@ -55,6 +57,49 @@ class ServerCommandTest(cli.TestCase):
             rows[0],
         )
         self.assertEqual('', rows[1]['Host Status'])
+
+    def test_list_on_a_host_that_does_not_exist_is_exit_4(self):
+        self.compute.mock.get(URL, json={'servers': []})
+        for name in ('compute9', 'compute', 'ompute1', 'compute1.example'):
+            rc, out, err = self.hostctl(
+                'server-list', '--all-projects', '--host', name
+            )
+            self.assertEqual(4, rc, err)
+            self.assertEqual('', out)
+            self.assertEqual(
+                f"hostctl: no host '{name}'; hosts: compute1, compute2, "
+                'controller\n',
+                err,
+            )
+        # Only the lookups: no listing of servers went out.
+        self.assertNotIn(
+            '/v2.1/servers/detail',
+            [r.path for r in self.compute.api_requests()],
+        )
+
+    def test_list_on_a_host_is_exact_whatever_the_filter_did(self):
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'web-1', **ON_COMPUTE2),
+                    server(
+                        2, 'web-2', **{'OS-EXT-SRV-ATTR:host': 'compute20'}
+                    ),
+                ]
+            },
+        )
+        rc, out, err = self.hostctl(
+            'server-list',
+            '--all-projects',
+            '--host',
+            'compute2',
+            '-f',
+            'value',
+            '-c',
+            'Name',
+        )
+        self.assertEqual((0, 'web-1\n', ''), (rc, out, err))
 
     def test_list_long_and_table(self):
         self.compute.mock.get(URL, json={'servers': [server(1, 'web-1')]})

@@ -216,21 +216,76 @@ class HypervisorTest(testtools.TestCase):
             self.paths(),
         )
 
-    def test_ambiguous_hostname(self):
+    def test_a_substring_never_names_a_hypervisor(self):
+        # Nova's search is a substring match: 'comp', 'mpute2' and
+        # 'compute1' (where only compute10 is left) all find something.
+        for pinned in ('2.52', '2.53'):
+            hypervisors = self.client(pinned)
+            found = [
+                detail(self.version, 10, 'compute10'),
+                detail(self.version, 12, 'compute12.example.org'),
+            ]
+            self.compute.mock.get(URL + '/detail', json={'hypervisors': found})
+            for name in ('comp', 'compute1', 'ompute10', '1'):
+                self.compute.mock.get(
+                    URL + f'/{name}/search', json={'hypervisors': found}
+                )
+                if name == '1' and pinned == '2.52':
+                    continue  # an ID before 2.53
+                error = self.assertRaises(
+                    exceptions.NotFound, hypervisors.get, name
+                )
+                self.assertEqual(
+                    f'no hypervisor named {name!r}; hostnames that contain '
+                    'it: compute10, compute12.example.org',
+                    str(error),
+                )
+
+    def test_short_name_matches_its_fqdn_when_only_one_fits(self):
         hypervisors = self.client('2.53')
         self.compute.mock.get(
             URL + '/detail',
             json={
                 'hypervisors': [
-                    hypervisor(self.version, 1, 'compute1'),
-                    hypervisor(self.version, 2, 'compute12'),
+                    detail(self.version, 1, 'compute1.example.org'),
+                    detail(self.version, 2, 'compute10.example.org'),
+                ]
+            },
+        )
+        self.assertEqual(
+            'compute1.example.org',
+            hypervisors.get('compute1').hypervisor_hostname,
+        )
+        self.compute.mock.get(
+            URL + '/detail',
+            json={
+                'hypervisors': [
+                    detail(self.version, 1, 'compute1.east.example.org'),
+                    detail(self.version, 2, 'compute1.west.example.org'),
                 ]
             },
         )
         error = self.assertRaises(
-            exceptions.UsageError, hypervisors.get, 'comp'
+            exceptions.UsageError, hypervisors.get, 'compute1'
         )
-        self.assertIn('matches 2 hypervisors: compute1, compute12', str(error))
+        self.assertIn("'compute1' names 2 hypervisors", str(error))
+
+    def test_nothing_contains_the_name(self):
+        for pinned in ('2.52', '2.53'):
+            hypervisors = self.client(pinned)
+            self.compute.mock.get(URL + '/detail', status_code=404, json={})
+            self.compute.mock.get(
+                URL + '/nope/search', status_code=404, json={}
+            )
+            error = self.assertRaises(
+                exceptions.NotFound, hypervisors.get, 'nope'
+            )
+            self.assertEqual("no hypervisor named 'nope'", str(error))
+
+    def test_blank_name_is_a_usage_error(self):
+        hypervisors = self.client('2.53')
+        self.assertRaises(exceptions.UsageError, hypervisors.get, ' ')
+        self.assertEqual([], self.paths())
 
     def test_unknown_id(self):
         hypervisors = self.client('2.53')

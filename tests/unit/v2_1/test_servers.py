@@ -40,7 +40,14 @@ class ServerTest(testtools.TestCase):
 
     def test_list_sends_filters(self):
         servers = self.client()
-        self.compute.mock.get(URL, json={'servers': [server(1, 'web-1')]})
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'web-1', **{'OS-EXT-SRV-ATTR:host': 'compute2'})
+                ]
+            },
+        )
         found = servers.list(
             all_projects=True,
             host='compute2',
@@ -51,11 +58,24 @@ class ServerTest(testtools.TestCase):
         self.assertEqual(['web-1'], [s.name for s in found])
         self.assertEqual(
             [
+                # The host is looked up first, to match it exactly.
+                '',
                 'all_tenants=1&project_id=p9&host=compute2&status=ACTIVE'
-                '&name=%5Eweb'
+                '&name=%5Eweb',
             ],
             self.queries(),
         )
+
+    def test_hidden_hosts_are_refused_not_listed(self):
+        # Nova drops the host filter for a user who may not see hosts.
+        servers = self.client()
+        hidden = server(1, 'web-1')
+        del hidden['OS-EXT-SRV-ATTR:host']
+        self.compute.mock.get(URL, json={'servers': [hidden]})
+        error = self.assertRaises(
+            exceptions.AuthError, servers.list, host='compute1'
+        )
+        self.assertIn('policy hides', str(error))
 
     def test_list_fetches_every_page(self):
         servers = self.client()
