@@ -88,4 +88,8 @@ def _wait_for(futures) -> None:
     # A short wait at a time, so that Ctrl-C reaches this thread promptly.
     pending = set(futures)
     while pending:
-        _, pending = concurrent.futures.wait(pending, timeout=0.2)
+        _, pending = concurrent.futures.wait(
+            pending,
+            timeout=0.2,
+            return_when=concurrent.futures.FIRST_COMPLETED,
+        )

@@ -88,6 +88,16 @@ class BadInputTest(cli.TestCase):
                 [*cli.TOKEN_ARGS, 'server-fping', option, value], words
             )
 
+    def test_bad_move_options(self):
+        for argv, words in (
+            (['host-evacuate', 'compute1', '--max-down', '101'], "'101'"),
+            (['host-evacuate', 'compute1', '--max-down', 'half'], "'half'"),
+            (['host-drain', 'compute1', '--concurrency', '0'], "'0'"),
+            (['host-drain'], 'required: <host>'),
+            (['migration-list', '--since', 'now-ish'], "'now-ish'"),
+        ):
+            self.assertUsage([*cli.TOKEN_ARGS, *argv], words)
+
     def test_unknown_column(self):
         self.useFixture(fakes.ComputeFixture())
         self.assertUsage(
@@ -177,6 +187,9 @@ COMMANDS = [
     'instance-rpc-ping',
     'server-fping',
     'server-monitor',
+    'host-evacuate',
+    'host-drain',
+    'migration-list',
     'help',
     'complete',
 ]
@@ -215,6 +228,16 @@ OPTIONS = [
     '--exclude',
     '--via',
     '--tcp',
+    '--target-host',
+    '--dry-run',
+    '--max-down',
+    '--ignore-max-down',
+    '--on-shared-storage',
+    '--cold',
+    '--server',
+    '--type',
+    '--status',
+    '--since',
     '--help',
     '--version',
 ]

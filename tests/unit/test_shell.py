@@ -402,6 +402,16 @@ class StartUpTest(cli.TestCase):
             "'hostctl.commands.servers']",
             self.imported_by(['server-list', '--help']),
         )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.moves']",
+            self.imported_by(['host-evacuate', '--help']),
+        )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.migrations']",
+            self.imported_by(['migration-list', '--help']),
+        )
 
     def test_version_imports_no_command(self):
         self.assertEqual('[]', self.imported_by(['--version']))
