@@ -129,7 +129,7 @@ class MoveCommandTest(cli.TestCase):
         )
         self.assertTrue(
             rows[0]['Message'].startswith(
-                'SHUTOFF on compute2; migration done; arrived stopped'
+                'SHUTOFF on compute2; migration done; stopped on arrival'
             ),
             rows[0]['Message'],
         )
