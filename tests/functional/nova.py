@@ -1,48 +1,37 @@
-"""What the move tests do to the real local Nova besides running hostctl.
+"""What the evacuation tests do to the real local Nova besides run hostctl.
 
-Boot servers of their own on a chosen host, wait for states, put a server
-back where a test found it, and delete what they made: so that the tests
-that come after find the seed servers where devcloud put them. Plain
-HTTP with an admin token; nothing here stands in for Nova.
+Boot servers of their own on a chosen host, and put everything back as the
+test found it: each compute service up and enabled again (restarting a
+compute that was evacuated, as Nova requires before it clears
+forced_down), each server on its host in its state, and the test's own
+servers deleted; so the tests that come after find the seed servers where
+cloud.json says they are. Through Nova's API (base.compute_api); nothing
+here stands in for Nova.
 """
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
+
+import fixtures
 
 from tests.functional import base
 
 IMAGE = '155d900f-4e14-4e4c-a73d-069cbf4541e6'  # the fake image service's
-VERSION = '2.74'  # the first that lets an admin name the host to boot on
 
 
 class Nova:
-    def __init__(self, user='admin') -> None:
-        self.url = base.cloud()['compute_url'].rstrip('/')
-        self.token = base.issue_token(user)
+    def __init__(self) -> None:
+        self.api = base.compute_api()
 
-    def call(self, method, path, body=None, version=VERSION):
-        request = urllib.request.Request(
-            self.url + path,
-            data=json.dumps(body).encode() if body is not None else None,
-            method=method,
-            headers={
-                'X-Auth-Token': self.token,
-                'Content-Type': 'application/json',
-                'OpenStack-API-Version': f'compute {version}',
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                data = response.read()
-        except urllib.error.HTTPError as exc:
+    def call(self, method, path, body=None, ok=(200, 202, 204), **kwargs):
+        response = self.api.request(path, method, json=body, **kwargs)
+        if response.status_code not in ok:
             raise AssertionError(
-                f'{method} {path}: HTTP {exc.code}: {exc.read()[:300]!r}'
-            ) from None
-        return json.loads(data) if data else None
+                f'{method} {path}: HTTP {response.status_code}: '
+                f'{response.text[:300]}'
+            )
+        return response.json() if response.content else None
 
     def boot(self, name, host, *, stopped=False) -> str:
         body = {
@@ -55,19 +44,17 @@ class Nova:
             }
         }
         server_id = self.call('POST', '/servers', body)['server']['id']
-        self.wait(server_id, 'ACTIVE')
+        self.wait(server_id, 'ACTIVE', host)
         if stopped:
             self.action(server_id, {'os-stop': None})
             self.wait(server_id, 'SHUTOFF')
         return server_id
 
     def show(self, server_id) -> dict:
-        return self.call('GET', f'/servers/{server_id}', version='2.95')[
-            'server'
-        ]
+        return self.call('GET', f'/servers/{server_id}')['server']
 
-    def host_of(self, server_id) -> str:
-        return self.show(server_id)['OS-EXT-SRV-ATTR:host']
+    def servers(self) -> list[dict]:
+        return self.call('GET', '/servers/detail?all_tenants=1')['servers']
 
     def wait(self, server_id, status, host=None, seconds=90) -> dict:
         deadline = time.monotonic() + seconds
@@ -85,36 +72,82 @@ class Nova:
                     + (f' on {host}' if host else '')
                     + f' after {seconds}s'
                 )
-            time.sleep(0.5)
+            time.sleep(0.3)
 
-    def action(self, server_id, body, version=VERSION):
-        return self.call('POST', f'/servers/{server_id}/action', body, version)
+    def action(self, server_id, body):
+        return self.call('POST', f'/servers/{server_id}/action', body)
 
     def delete(self, server_id) -> None:
-        try:
-            self.call('DELETE', f'/servers/{server_id}')
-        except AssertionError as exc:
-            if 'HTTP 404' not in str(exc):
-                raise
+        self.call('DELETE', f'/servers/{server_id}', ok=(204, 404))
 
-    def move_back(self, server_id, host) -> None:
-        """Live-migrate (cold if stopped) a server to `host`, if it is not
-        there: a test's cleanup, so later tests find it where it was."""
-        server = self.show(server_id)
-        if server['OS-EXT-SRV-ATTR:host'] == host:
-            return
-        status = server['status']
-        if status == 'SHUTOFF':
-            self.action(server_id, {'os-start': None})
-            self.wait(server_id, 'ACTIVE')
-        self.action(
-            server_id,
-            {'os-migrateLive': {'host': host, 'block_migration': 'auto'}},
-        )
-        self.wait(server_id, 'ACTIVE', host)
-        if status == 'SHUTOFF':
-            self.action(server_id, {'os-stop': None})
-            self.wait(server_id, 'SHUTOFF')
+    def computes(self) -> dict[str, dict]:
+        listed = self.call('GET', '/os-services?binary=nova-compute')
+        return {s['host']: s for s in listed['services']}
 
-    def services(self) -> list[dict]:
-        return self.call('GET', '/os-services?binary=nova-compute')['services']
+    def migrations(self, **filters) -> list[dict]:
+        query = '&'.join(f'{k}={v}' for k, v in filters.items())
+        return self.call('GET', f'/os-migrations?{query}')['migrations']
+
+
+class Restored(fixtures.Fixture):
+    """On cleanup, every compute and every server back as it was found."""
+
+    def _setUp(self) -> None:
+        self.nova = Nova()
+        self.computes = self.nova.computes()
+        self.placed = {
+            s['id']: (s['OS-EXT-SRV-ATTR:host'], s['status'])
+            for s in self.nova.servers()
+        }
+        self.made: list[str] = []
+        self.addCleanup(self._restore)
+
+    def boot(self, name, host, **kwargs) -> str:
+        server_id = self.nova.boot(name, host, **kwargs)
+        self.made.append(server_id)
+        return server_id
+
+    def _restore(self) -> None:
+        for server_id in self.made:
+            self.nova.delete(server_id)
+        for host, before in self.computes.items():
+            self._restore_compute(host, before)
+        for server_id, (host, status) in self.placed.items():
+            if host is not None and status in ('ACTIVE', 'SHUTOFF'):
+                self._put_back(server_id, host, status)
+
+    def _restore_compute(self, host, before) -> None:
+        now = self.nova.computes()[host]
+        if now['forced_down'] and not before['forced_down']:
+            # Nova keeps forced_down while evacuations from the host are
+            # 'done' and not cleaned up: a restarted compute cleans up.
+            if self.nova.migrations(
+                source_compute=host, migration_type='evacuation', status='done'
+            ):
+                restarted = base.devcloud('compute', 'restart', host)
+                assert restarted.rc == 0, restarted.err
+            self.nova.call(
+                'PUT', f'/os-services/{now["id"]}', {'forced_down': False}
+            )
+        if now['status'] != before['status']:
+            self.nova.call(
+                'PUT',
+                f'/os-services/{now["id"]}',
+                {'status': before['status']},
+            )
+
+    def _put_back(self, server_id, host, status) -> None:
+        server = self.nova.show(server_id)
+        if server['OS-EXT-SRV-ATTR:host'] != host:
+            if server['status'] != 'ACTIVE':
+                self.nova.action(server_id, {'os-start': None})
+                self.nova.wait(server_id, 'ACTIVE')
+            self.nova.action(
+                server_id,
+                {'os-migrateLive': {'host': host, 'block_migration': 'auto'}},
+            )
+            server = self.nova.wait(server_id, 'ACTIVE', host)
+        if server['status'] != status:
+            action = 'os-start' if status == 'ACTIVE' else 'os-stop'
+            self.nova.action(server_id, {action: None})
+            self.nova.wait(server_id, status)
