@@ -122,10 +122,25 @@ HYPERVISOR = (
     Field('memory_mb_used', 'Memory MB Used', long=True),
     Field('memory_mb', 'Memory MB', long=True),
     Field('running_vms', 'Running VMs', long=True),
+    # From 2.53 (with_servers): the count the usage figures no longer give
+    # from 2.88.
+    Field('server_count', 'Servers', long=True),
 )
 
-# hypervisor-show adds the service it runs under.
-HYPERVISOR_SERVICE = (
+# hypervisor-show: every field, whatever the microversion; those the API
+# no longer gives (the usage figures from 2.88) are empty.
+HYPERVISOR_SHOW = (
+    *(Field(f.attr, f.header) for f in HYPERVISOR),
+    Field('hypervisor_version', 'Hypervisor Version'),
+    Field('local_gb_used', 'Local GB Used'),
+    Field('local_gb', 'Local GB'),
+    Field('free_ram_mb', 'Free RAM MB'),
+    Field('free_disk_gb', 'Free Disk GB'),
+    Field('disk_available_least', 'Disk Available Least'),
+    Field('current_workload', 'Current Workload'),
+    Field('cpu_info', 'CPU Info', formatter=lambda v: _plain(v)),
+    Field('uptime', 'Uptime'),
+    # The service it runs under.
     Field('service_host', 'Service Host'),
     Field('service_id', 'Service ID'),
     Field('disabled_reason', 'Service Disabled Reason'),
@@ -141,6 +156,7 @@ SERVER = (
     Field('host_status', 'Host Status'),
     Field('host', 'Host', long=True),
     Field('tenant_id', 'Project', long=True),
+    Field('project_name', 'Project Name', long=True),
     Field('created', 'Created', long=True),
 )
 
@@ -221,6 +237,7 @@ FPING = (
     Field('id', 'ID'),
     Field('name', 'Name'),
     Field('project_id', 'Project'),
+    Field('project_name', 'Project Name', long=True),
     Field('alive', 'Alive'),
     Field('address', 'Address', long=True),
     Field('rtt_ms', 'RTT (ms)', long=True),
@@ -258,6 +275,15 @@ MIGRATION = (
     Field('dest_node', 'Dest Node', long=True),
     Field('project_id', 'Project', long=True),
     Field('user_id', 'User', long=True),
+)
+
+
+# server-monitor: the server and whether it now carries the mark.
+MONITOR = (
+    Field('id', 'ID'),
+    Field('name', 'Name'),
+    Field('tenant_id', 'Project'),
+    Field('monitored', 'Monitored'),
 )
 
 

@@ -28,11 +28,13 @@ class ListMigration(base.Lister):
         parser.add_argument(
             '--host',
             metavar='<host>',
+            type=base.nonblank,
             help='Only migrations from or to this host (exact name).',
         )
         parser.add_argument(
             '--server',
             metavar='<server>',
+            type=base.nonblank,
             help='Only migrations of this server (name or ID, any project).',
         )
         parser.add_argument(
@@ -43,6 +45,7 @@ class ListMigration(base.Lister):
         parser.add_argument(
             '--status',
             metavar='<status>',
+            type=base.nonblank,
             help='Only migrations in this status (e.g. done, completed, '
             'running, error).',
         )

@@ -13,11 +13,15 @@ class _MoveLister(base.CheckLister):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            'host', metavar='<host>', help='The host to empty (exact name).'
+            'host',
+            metavar='<host>',
+            type=base.nonblank,
+            help='The host to empty (exact name).',
         )
         parser.add_argument(
             '--target-host',
             metavar='<host>',
+            type=base.nonblank,
             help='Move every server to this host (default: the scheduler '
             'chooses, server by server).',
         )

@@ -168,7 +168,7 @@ class HostManager(Manager):
         projects, all pages) and verdict, in a fixed number of requests."""
         return self._show(version, *self._resolve(version, name))
 
-    @requires('2.11', what='host-down (forcing a service down)')
+    @requires(services_.FORCE_DOWN, what='host-down (forcing a service down)')
     def down(self, version, name: str, reason=None, disable=True):
         """Force the host's nova-compute down, then disable it with
         host-down's marker; a `HostChange`. See `fencing`."""
@@ -177,7 +177,7 @@ class HostManager(Manager):
         steps = fencing.down(self, version, compute, reason, disable)
         return HostChange(self._show(version, host), tuple(steps))
 
-    @requires('2.11', what='host-up (clearing forced down)')
+    @requires(services_.FORCE_DOWN, what='host-up (clearing forced down)')
     def up(self, version, name: str, timeout=300.0, enable=False):
         """Clear forced_down, wait until nova-compute reports up, then
         enable if host-down disabled it (or `enable`); a `HostChange`."""
@@ -191,9 +191,9 @@ class HostManager(Manager):
             services = self._client.services._list(version, host=host)
         if hypervisors is None:
             hypervisors = self._hypervisors(version)
-        servers = servers_.only_on(
-            host,
-            self._client.servers._list(version, all_projects=True, host=host),
+        # _list keeps only the servers really on the host.
+        servers = self._client.servers._list(
+            version, all_projects=True, host=host
         )
         computes = tuple(
             s for s in services if s.host == host and s.binary == COMPUTE
@@ -254,7 +254,11 @@ class HostManager(Manager):
         raise exceptions.NotFound(f'no host {name!r}; hosts: {known}')
 
     def _hypervisors(self, version):
-        return self._client.hypervisors._list(version, detailed=True)
+        # The host's servers come from their own listing: not once more
+        # inside every hypervisor of the cloud.
+        return self._client.hypervisors._list(
+            version, detailed=True, servers=False
+        )
 
 
 def _compute_of(host, services) -> services_.Service:

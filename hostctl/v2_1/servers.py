@@ -19,6 +19,10 @@ from hostctl.models import key
 from hostctl.v2_1.base import Manager, requires, text
 
 HOST_STATUS = (2, 16)
+# Server tags (and the monitored mark made of one).
+TAGS = '2.26'
+# The server tag that marks a server for server-fping --monitored.
+MONITORED_TAG = 'monitored'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +45,14 @@ class Server(models.Model):
     tags: list | None = None
     # Why it is in ERROR: {'message': ..., 'code': ...}.
     fault: dict | None = None
+    # Not Nova's: the identity service's name for tenant_id, joined in by
+    # the commands that show it (Nova gives IDs only).
+    project_name: str | None = None
+
+    @property
+    def monitored(self) -> bool | None:
+        """Whether the server carries the monitored tag (None: unknown)."""
+        return None if self.tags is None else MONITORED_TAG in self.tags
 
 
 class ServerManager(Manager):
@@ -56,8 +68,7 @@ class ServerManager(Manager):
         if host is None:
             return self._list(version, **filters)
         host = self._client.hosts._resolve(version, host)[0]
-        found = self._list(version, **dict(filters, host=host))
-        return only_on(host, found)
+        return self._list(version, **dict(filters, host=host))
 
     @requires('2.1', what='showing a server')
     def get(self, version, name_or_id: str, all_projects=False) -> Server:
@@ -89,24 +100,33 @@ class ServerManager(Manager):
             'give an ID'
         )
 
-    @requires('2.26', what='server tags')
+    @requires(TAGS, what='listing servers by tag')
     def list_tagged(self, version, tag: str, **filters) -> list[Server]:
         """Servers that carry `tag` (all pages), filtered by the API."""
         return self._list(version, tags=tag, **filters)
 
-    @requires('2.26', what='server tags')
-    def add_tag(self, version, server_id: str, tag: str) -> None:
-        """Tag a server; tagging it again changes nothing."""
-        self._client.put(_tag_url(server_id, tag), version)
+    @requires(TAGS, what='marking a server monitored (a server tag)')
+    def set_monitored(self, version, server: Server, monitored=True):
+        """Tag or untag `server` as monitored; (server, changed).
 
-    @requires('2.26', what='server tags')
-    def remove_tag(self, version, server_id: str, tag: str) -> bool:
-        """Untag a server; False when it did not carry the tag."""
-        try:
-            self._client.delete(_tag_url(server_id, tag), version)
-        except exceptions.NotFound:
-            return False
-        return True
+        The server's own tags (from the listing or GET that found it) say
+        whether anything needs doing, so asking twice changes nothing. The
+        tag request is idempotent either way: a DELETE retried after a lost
+        answer meets a 404, which is the state asked for.
+        """
+        if server.monitored is monitored:
+            return server, False
+        url = _tag_url(server.id, MONITORED_TAG)
+        if monitored:
+            self._client.put(url, version)
+            tags = [*(server.tags or ()), MONITORED_TAG]
+        else:
+            try:
+                self._client.delete(url, version)
+            except exceptions.NotFound:
+                pass  # Untagged already: what was asked for.
+            tags = [t for t in server.tags or () if t != MONITORED_TAG]
+        return dataclasses.replace(server, tags=tags), True
 
     @requires('2.1', what='listing servers')
     def host_status_note(self, version, servers) -> str | None:
@@ -158,20 +178,27 @@ class ServerManager(Manager):
         items = self._client.get_all(
             '/servers/detail', version, 'servers', params=params, limit=limit
         )
-        return [Server.from_json(s) for s in items]
-
-
-def only_on(host: str, servers: list[Server]) -> list[Server]:
-    """The servers on `host` exactly. Nova drops the host filter for a
-    user who may not see hosts; then the hosts are hidden too, and an
-    unfiltered list must not pass for a filtered one."""
-    if any(s.host is None for s in servers):
-        raise exceptions.AuthError(
-            "the cloud's policy hides the servers' hosts from this user, "
-            'so the servers on a host cannot be told apart'
-        )
-    return [s for s in servers if s.host == host]
+        servers = [Server.from_json(s) for s in items]
+        return only_on(host, servers) if host else servers
 
 
 def _tag_url(server_id: str, tag: str) -> str:
     return f'/servers/{parse.quote(server_id)}/tags/{parse.quote(tag)}'
+
+
+def only_on(host: str, servers: list[Server]) -> list[Server]:
+    """The servers really on `host`, whatever the API did with the filter.
+
+    Nova drops ``host`` from a non-admin's query without a word and lists
+    the user's servers instead; it also hides their hosts from such a user.
+    A listing that cannot be checked is refused rather than shown as if it
+    were filtered.
+    """
+    key = 'OS-EXT-SRV-ATTR:host'
+    if any(key not in s.raw for s in servers):
+        raise exceptions.AuthError(
+            f'cannot list the servers on host {host!r}: the compute API '
+            "ignores the host filter for this user and hides servers' "
+            'hosts (admin only by default policy)'
+        )
+    return [s for s in servers if s.host == host]

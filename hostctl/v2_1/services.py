@@ -14,9 +14,12 @@ import datetime
 
 from hostctl import exceptions
 from hostctl import models
+from hostctl.v2_1 import UUID_IDS
 from hostctl.v2_1.base import Manager, requires
 
-UUID_IDS = (2, 53)
+
+# The forced_down flag (and its PUT) arrived in 2.11.
+FORCE_DOWN = '2.11'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +78,7 @@ class ServiceManager(Manager):
             if s.host == host and (binary is None or s.binary == binary)
         ]
 
-    @requires('2.11', what='forcing a service down')
+    @requires(FORCE_DOWN, what='forcing a service down')
     def force_down(self, version, host, binary, forced_down=True) -> Change:
         before = self._find(version, host, binary)
         return self._force_down(version, before, forced_down)

@@ -171,3 +171,28 @@ class ComputeFixture(fixtures.Fixture):
             for r in self.mock.request_history
             if r.path.rstrip('/') != '/v2.1'
         ]
+
+
+class PasswordCloud(fixtures.Fixture):
+    """OS_* settings for a password cloud, and its identity service on
+    `compute`'s requests-mock: version document and token requests (each
+    answered from `tokens`, requests-mock response dicts)."""
+
+    def __init__(self, compute: ComputeFixture, tokens, password='pw'):
+        super().__init__()
+        self.compute, self.answers, self.password = compute, tokens, password
+
+    def _setUp(self):
+        for name, value in (
+            ('OS_AUTH_URL', IDENTITY_URL),
+            ('OS_USERNAME', 'admin'),
+            ('OS_PASSWORD', self.password),
+            ('OS_PROJECT_NAME', 'admin'),
+            ('OS_USER_DOMAIN_ID', 'default'),
+            ('OS_PROJECT_DOMAIN_ID', 'default'),
+            ('OS_REGION_NAME', 'RegionOne'),
+        ):
+            self.useFixture(fixtures.EnvironmentVariable(name, value))
+        mock = self.compute.mock
+        mock.get(IDENTITY_URL, json=IDENTITY_VERSION)
+        self.tokens = mock.post(IDENTITY_URL + '/auth/tokens', self.answers)

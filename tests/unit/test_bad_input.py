@@ -98,6 +98,33 @@ class BadInputTest(cli.TestCase):
         ):
             self.assertUsage([*cli.TOKEN_ARGS, *argv], words)
 
+    def test_empty_or_blank_names(self):
+        # An unset variable in a runbook: never "no filter", never "all".
+        compute = self.useFixture(fakes.ComputeFixture())
+        for argv in (
+            ['service-list', '--binary', ''],
+            ['service-enable', 'compute1', ' '],
+            ['hypervisor-list', '--matching', ''],
+            ['hypervisor-show', ''],
+            ['server-list', '--status', ' '],
+            ['server-list', '--name', ''],
+            ['server-list', '--project', '\t'],
+            ['server-show', ''],
+            ['server-fping', ''],
+            ['server-fping', 'web-1', ' '],
+            ['server-fping', '--network', ''],
+            ['server-monitor', ' '],
+            ['instance-rpc-ping', ''],
+            ['host-evacuate', ''],
+            ['host-evacuate', 'compute1', '--target-host', ' '],
+            ['host-drain', ' '],
+            ['migration-list', '--host', ''],
+            ['migration-list', '--server', ' '],
+            ['migration-list', '--status', ''],
+        ):
+            self.assertUsage([*cli.TOKEN_ARGS, *argv], 'an empty name')
+        self.assertEqual([], compute.api_requests())
+
     def test_unknown_column(self):
         self.useFixture(fakes.ComputeFixture())
         self.assertUsage(
@@ -238,6 +265,12 @@ OPTIONS = [
     '--type',
     '--status',
     '--since',
+    '--network',
+    '--address-type',
+    '--probe-timeout',
+    '--count',
+    '--monitored',
+    '--project',
     '--help',
     '--version',
 ]
@@ -258,6 +291,11 @@ VALUES = [
     '1',
     '-1',
     '',
+    ' ',
+    'nan',
+    'inf',
+    '1e400',
+    '9f3a6a2e-5b1c-4d6e-8f70-012345678901',
     'lab',
     'token',
     fakes.COMPUTE_URL,

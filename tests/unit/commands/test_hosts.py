@@ -218,5 +218,5 @@ class HostCommandTest(cli.TestCase):
         for value in ('-1', 'nan', 'inf', 'soon', '1e9'):
             rc, out, err = self.hostctl('host-up', 'compute1', '--wait', value)
             self.assertEqual(2, rc, err)
-            self.assertIn('invalid number of seconds', err)
+            self.assertIn('invalid duration', err)
         self.assertEqual([], self.cloud.api_requests())

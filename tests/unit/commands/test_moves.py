@@ -213,7 +213,7 @@ class MoveCommandTest(cli.TestCase):
         self.assertRefused(
             self.hostctl('host-evacuate', ''),
             ExitCode.USAGE,
-            'an empty name would match every host',
+            "an empty name ('')",
         )
         self.assertRefused(
             self.hostctl('host-evacuate', 'compute'),

@@ -186,6 +186,17 @@ class ServiceCommandTest(cli.TestCase):
             ['GET'], [r.method for r in self.compute.api_requests()]
         )
 
+    def test_unset_when_not_forced_down_says_so_plainly(self):
+        rc, _, err = self.hostctl(
+            'service-force-down', '--unset', 'compute1', 'nova-compute'
+        )
+        self.assertEqual(0, rc)
+        self.assertEqual(
+            'hostctl: compute1 nova-compute was not forced down; nothing '
+            'changed\n',
+            err,
+        )
+
     def test_quiet_silences_the_note(self):
         rc, _, err = self.hostctl(
             '-q', 'service-force-down', 'compute2', 'nova-compute'

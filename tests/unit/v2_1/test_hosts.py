@@ -252,7 +252,7 @@ class ShowTest(testtools.TestCase):
         error = self.assertRaises(
             exceptions.AuthError, make_client().hosts.show, 'compute1'
         )
-        self.assertIn('policy hides', str(error))
+        self.assertIn("hides servers' hosts", str(error))
 
 
 def service(**fields):

@@ -66,16 +66,43 @@ class ServerTest(testtools.TestCase):
             self.queries(),
         )
 
-    def test_hidden_hosts_are_refused_not_listed(self):
-        # Nova drops the host filter for a user who may not see hosts.
+    def test_host_filter_the_api_ignored_is_applied_here(self):
+        # A listing that holds servers of other hosts: the API ignored the
+        # filter. Only the host's own servers are shown.
         servers = self.client()
-        hidden = server(1, 'web-1')
-        del hidden['OS-EXT-SRV-ATTR:host']
-        self.compute.mock.get(URL, json={'servers': [hidden]})
-        error = self.assertRaises(
-            exceptions.AuthError, servers.list, host='compute1'
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'on-1'),
+                    server(2, 'on-2', **{'OS-EXT-SRV-ATTR:host': 'compute2'}),
+                ]
+            },
         )
-        self.assertIn('policy hides', str(error))
+        found = servers.list(host='compute2')
+        self.assertEqual(['on-2'], [s.name for s in found])
+
+    def test_host_filter_for_a_user_who_cannot_see_hosts_is_refused(self):
+        # Nova would drop host from a member's query and list the member's
+        # own servers; the host is looked up first, and a member may not
+        # list services: refused, and no server listing is asked for.
+        servers = self.client()
+        self.compute.mock.get(
+            fakes.COMPUTE_URL + '/os-services',
+            status_code=403,
+            json={
+                'forbidden': {
+                    'code': 403,
+                    'message': "Policy doesn't allow "
+                    'os_compute_api:os-services:list to be performed.',
+                }
+            },
+        )
+        listing = self.compute.mock.get(URL, json={'servers': []})
+        self.assertRaises(
+            exceptions.AuthError, servers.list, host='nosuchhost'
+        )
+        self.assertFalse(listing.called)
 
     def test_list_fetches_every_page(self):
         servers = self.client()
