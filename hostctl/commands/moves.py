@@ -32,11 +32,16 @@ class _MoveLister(base.CheckLister):
             'nothing.',
         )
         parser.add_argument(
+            # Not --timeout: that is hostctl's global option (the bound of
+            # each request), which takes it wherever it stands.
             '--wait',
-            action='store_true',
-            help='Wait until every server has arrived (or failed). The '
-            'global --timeout is then the deadline of the whole command '
-            f'(default: {moves.DEFAULT_WAIT:.0f} s).',
+            metavar='<seconds>',
+            nargs='?',
+            type=base.positive_seconds,
+            const=moves.DEFAULT_WAIT,
+            help='Wait until every server has arrived (or failed), up to '
+            'this many seconds for the whole command (default: '
+            f'{moves.DEFAULT_WAIT:.0f}).',
         )
         base.add_concurrency_argument(
             parser, moves.DEFAULT_CONCURRENCY, 'Requests'
@@ -118,7 +123,6 @@ class EvacuateHost(_MoveLister):
                 self.compute,
                 plan,
                 wait=parsed_args.wait,
-                timeout=self.app.options.timeout,
                 concurrency=parsed_args.concurrency,
                 on_shared_storage=parsed_args.on_shared_storage,
             )
@@ -167,7 +171,6 @@ class DrainHost(_MoveLister):
                 self.compute,
                 plan,
                 wait=parsed_args.wait,
-                timeout=self.app.options.timeout,
                 concurrency=parsed_args.concurrency,
             )
         )

@@ -61,12 +61,13 @@ def evacuate(
     client,
     plan: Plan,
     *,
-    wait: bool,
-    timeout: float | None,
+    wait: float | None,
     concurrency: int,
     on_shared_storage: bool = False,
 ) -> Outcome:
-    deadline = time.monotonic() + (timeout or DEFAULT_WAIT)
+    """Evacuate the plan's servers; with `wait` (seconds, one deadline
+    for the whole command), follow them until they land."""
+    deadline = time.monotonic() + (wait or 0)
 
     def send(move: Move) -> Move:
         accepted = client.server_actions.evacuate(
@@ -84,18 +85,17 @@ def evacuate(
         moves, interrupted = follow.follow(
             client, moves, deadline=deadline, concurrency=concurrency
         )
-    return Outcome(plan, tuple(moves), wait, interrupted)
+    return Outcome(plan, tuple(moves), bool(wait), interrupted)
 
 
-def drain(
-    client, plan: Plan, *, wait: bool, timeout: float | None, concurrency
-) -> Outcome:
+def drain(client, plan: Plan, *, wait: float | None, concurrency) -> Outcome:
     """Disable the host (so nothing new lands), then move its servers.
 
     A cold migration is followed to its VERIFY_RESIZE and confirmed even
-    without --wait: until then the server is not really off the host.
+    without --wait (within DEFAULT_WAIT): until then the server is not
+    really off the host.
     """
-    deadline = time.monotonic() + (timeout or DEFAULT_WAIT)
+    deadline = time.monotonic() + (wait or DEFAULT_WAIT)
     if plan.disable:
         client.services.disable(plan.host, 'nova-compute', reason=DRAIN_REASON)
 
@@ -120,7 +120,7 @@ def drain(
             concurrency=concurrency,
             chosen=chosen,
         )
-    return Outcome(plan, tuple(moves), wait, interrupted)
+    return Outcome(plan, tuple(moves), bool(wait), interrupted)
 
 
 def done_well(move: Move, waited: bool) -> bool:

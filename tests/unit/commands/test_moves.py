@@ -135,6 +135,27 @@ class MoveCommandTest(cli.TestCase):
         )
         self.assertIsInstance(rows[0]['Seconds'], float)
 
+    def test_wait_seconds_is_one_deadline(self):
+        self.cloud([server(1), server(2)], steps=10**6)
+        rc, out, err = self.hostctl(
+            'host-evacuate', 'compute1', '--wait', '0.2', '-f', 'json'
+        )
+        self.assertEqual(ExitCode.PARTIAL, rc, err)
+        for row in json.loads(out):
+            self.assertEqual('accepted', row['Result'])
+            self.assertTrue(
+                row['Message'].startswith(
+                    'still moving when the deadline passed: REBUILD'
+                )
+                or row['Message'].startswith(
+                    'still moving when the deadline passed: ACTIVE'
+                ),
+                row['Message'],
+            )
+        rc, _, err = self.hostctl('host-evacuate', '--wait', 'compute1')
+        self.assertEqual(ExitCode.USAGE, rc)
+        self.assertIn('argument --wait: invalid', err)
+
     def test_dry_run_changes_nothing(self):
         self.cloud()
         rc, out, err = self.hostctl(

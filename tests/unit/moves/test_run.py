@@ -50,8 +50,7 @@ class EvacuateTest(MoveTestCase):
         outcome = run.evacuate(
             self.client,
             self.evacuation('compute2'),
-            wait=False,
-            timeout=None,
+            wait=None,
             concurrency=10,
         )
         self.assertEqual(
@@ -74,9 +73,7 @@ class EvacuateTest(MoveTestCase):
     def test_wait_polls_in_bulk_and_confirms_by_the_migration(self):
         self.cloud([server(n) for n in range(1, 6)], steps=3)
         plan = self.evacuation()
-        outcome = run.evacuate(
-            self.client, plan, wait=True, timeout=60, concurrency=10
-        )
+        outcome = run.evacuate(self.client, plan, wait=60, concurrency=10)
         self.assertEqual(
             [(f'vm-{n}', 'evacuated', 'compute2') for n in range(1, 6)],
             self.rows(outcome),
@@ -128,8 +125,7 @@ class EvacuateTest(MoveTestCase):
         outcome = run.evacuate(
             self.client,
             self.evacuation(),
-            wait=True,
-            timeout=60,
+            wait=60,
             concurrency=2,
         )
         self.assertEqual(
@@ -145,8 +141,7 @@ class EvacuateTest(MoveTestCase):
         outcome = run.evacuate(
             self.client,
             self.evacuation(),
-            wait=True,
-            timeout=60,
+            wait=60,
             concurrency=1,
         )
         self.assertEqual('evacuated', outcome.moves[0].result)
@@ -162,8 +157,7 @@ class EvacuateTest(MoveTestCase):
         outcome = run.evacuate(
             self.client,
             self.evacuation(),
-            wait=True,
-            timeout=60,
+            wait=60,
             concurrency=1,
         )
         self.assertEqual(
@@ -194,8 +188,7 @@ class EvacuateTest(MoveTestCase):
         outcome = run.evacuate(
             self.client,
             self.evacuation(),
-            wait=False,
-            timeout=None,
+            wait=None,
             concurrency=5,
         )
         self.assertEqual(exceptions.ExitCode.CONFLICT, run.exit_code(outcome))
@@ -206,8 +199,7 @@ class EvacuateTest(MoveTestCase):
         outcome = run.evacuate(
             self.client,
             self.evacuation(),
-            wait=True,
-            timeout=0.001,
+            wait=0.001,
             concurrency=2,
         )
         self.assertLess(time.monotonic() - start, 5)
@@ -247,7 +239,7 @@ class DrainTest(MoveTestCase):
             'compute1', self.computes(), servers, cold=cold, target=target
         )
         return run.drain(
-            self.client, plan, wait=wait, timeout=60, concurrency=10
+            self.client, plan, wait=60 if wait else None, concurrency=10
         )
 
     def test_disables_first_then_live_and_cold(self):
