@@ -258,5 +258,8 @@ def _condition(service) -> str:
 def _receiving(others, target: str | None) -> str:
     if target is not None:
         return f'target {target} is enabled and up'
-    names = ', '.join(sorted(c.host for c in others))
-    return f'{len(others)} other compute(s) enabled and up ({names})'
+    names = sorted(c.host for c in others)
+    shown = ', '.join(names[:5])
+    if len(names) > 5:
+        shown += f', and {len(names) - 5} more'
+    return f'{len(others)} other compute(s) enabled and up ({shown})'
