@@ -132,13 +132,14 @@ class EvacuateHost(_MoveLister):
 class DrainHost(_MoveLister):
     """Empty a working host before maintenance: disable it, then migrate.
 
-    The host's nova-compute is disabled first, with the reason
-    'hostctl host-drain: ...' (so nothing new lands there), then every
-    running server is live-migrated away (block migration chosen by Nova,
-    compute API 2.25+), or with --cold migrated and the resize confirmed.
-    A stopped (SHUTOFF) server is cold-migrated, and its row says so; a
-    cold migration is always followed until confirmed. host-up, or
-    service-enable, brings the host back.
+    The host's nova-compute is disabled first (so nothing new lands
+    there), its reason "hostctl host-drain <time>: emptied for
+    maintenance", then every running server is live-migrated away (block
+    migration chosen by Nova, compute API 2.25+), or with --cold migrated
+    and the resize confirmed. A stopped (SHUTOFF) server is cold-migrated,
+    and its row says so; a cold migration is always followed until
+    confirmed. host-up (which knows the mark) or service-enable brings the
+    host back.
 
     One row per server. Exit 0 when every server was accepted (with
     --wait: arrived), 8 when some were not.

@@ -11,9 +11,11 @@ from hostctl.moves import act
 from hostctl.moves import follow
 from hostctl.moves import plan as planning
 from hostctl.moves.plan import COLD, EVACUATE, LIVE, Move, Plan
+from hostctl.v2_1 import fencing
 
-#: The disabled reason host-drain leaves, marked as hostctl's.
-DRAIN_REASON = 'hostctl host-drain: emptied for maintenance'
+#: Why host-drain disabled the host, after its marker and the time (see
+#: hostctl.v2_1.fencing: host-up enables a host so marked).
+DRAIN_REASON = 'emptied for maintenance'
 
 ARRIVED = ('evacuated', 'migrated')
 
@@ -97,7 +99,8 @@ def drain(client, plan: Plan, *, wait: float | None, concurrency) -> Outcome:
     """
     deadline = time.monotonic() + (wait or DEFAULT_WAIT)
     if plan.disable:
-        client.services.disable(plan.host, 'nova-compute', reason=DRAIN_REASON)
+        reason = fencing.marker(DRAIN_REASON, by=fencing.DRAIN_MARKER)
+        client.services.disable(plan.host, 'nova-compute', reason=reason)
 
     def send(move: Move) -> Move:
         if move.kind == LIVE:

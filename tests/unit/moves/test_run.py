@@ -12,7 +12,9 @@ from hostctl.moves import act
 from hostctl.moves import follow
 from hostctl.moves import plan as planning
 from hostctl.moves import run
+from hostctl.v2_1 import fencing
 from hostctl.v2_1.servers import Server
+from hostctl.v2_1.services import Service
 from tests.unit import movingcloud
 from tests.unit.movingcloud import SERVER_ID, server
 from tests.unit.v2_1.test_client import make_client
@@ -257,8 +259,15 @@ class DrainTest(MoveTestCase):
             for r in self.nova.compute.mock.request_history
             if r.method == 'PUT'
         ]
-        self.assertEqual(
-            {'status': 'disabled', 'disabled_reason': run.DRAIN_REASON}, body
+        self.assertEqual('disabled', body['status'])
+        self.assertRegex(
+            body['disabled_reason'],
+            r'^hostctl host-drain \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: '
+            'emptied for maintenance$',
+        )
+        # host-up knows the mark: it enables the host again.
+        self.assertTrue(
+            fencing.is_marked(Service(disabled_reason=body['disabled_reason']))
         )
         self.assertEqual(
             [
