@@ -102,6 +102,14 @@ class Restored(fixtures.Fixture):
         self.made: list[str] = []
         self.addCleanup(self._restore)
 
+    def on(self, host) -> list[str]:
+        """The names of the servers on `host` now, sorted."""
+        return sorted(
+            s['name']
+            for s in self.nova.servers()
+            if s['OS-EXT-SRV-ATTR:host'] == host
+        )
+
     def boot(self, name, host, **kwargs) -> str:
         server_id = self.nova.boot(name, host, **kwargs)
         self.made.append(server_id)

@@ -23,11 +23,7 @@ class EvacuateTest(base.TestCase):
         self.nova = self.cloud.nova
 
     def on(self, host):
-        return sorted(
-            s['name']
-            for s in self.nova.servers()
-            if s['OS-EXT-SRV-ATTR:host'] == host
-        )
+        return self.cloud.on(host)
 
     def test_evacuate_a_failed_host(self):
         stopped = self.cloud.boot('evac-stopped', 'compute1', stopped=True)
@@ -197,11 +193,7 @@ class DrainTest(base.TestCase):
         self.nova = self.cloud.nova
 
     def on(self, host):
-        return sorted(
-            s['name']
-            for s in self.nova.servers()
-            if s['OS-EXT-SRV-ATTR:host'] == host
-        )
+        return self.cloud.on(host)
 
     def test_drain_live_with_a_stopped_server_cold(self):
         self.cloud.boot('drain-stopped', 'compute2', stopped=True)
