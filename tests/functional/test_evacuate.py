@@ -102,12 +102,14 @@ class EvacuateTest(base.TestCase):
         )
         self.assertOk(result)
         listed = {r['Server ID']: r for r in result.json()}
-        self.assertEqual({moved[n]['ID'] for n in names}, set(listed))
+        ours = {moved[n]['ID'] for n in names}
+        self.assertLessEqual(ours, set(listed))
         self.assertEqual(
             {('evacuation', 'done', 'compute1', 'compute2')},
             {
                 (r['Type'], r['Status'], r['Source Host'], r['Dest Host'])
-                for r in listed.values()
+                for i, r in listed.items()
+                if i in ours
             },
         )
 
