@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from hostctl import exceptions
 from hostctl.moves import act
 from hostctl.moves.plan import COLD, EVACUATE, LIVE, Move
 
@@ -62,24 +63,27 @@ def follow(
     """
     done = list(moves)
     pending = {i for i, m in enumerate(moves) if chosen(m)}
-    round = _Round(client, done, [moves[i].server for i in pending])
-    interrupted = False
+    poller = _Poller(client, done, [moves[i].server for i in pending])
+    interrupted, why = False, 'deadline passed'
     try:
         while pending:
-            round.run(pending, concurrency)
+            poller.run(pending, concurrency)
             remaining = deadline - time.monotonic()
             if not pending or remaining <= 0:
                 break
             time.sleep(min(POLL_INTERVAL, remaining))
     except KeyboardInterrupt:
-        interrupted = True
+        interrupted, why = True, 'command was interrupted (Ctrl-C)'
+    except exceptions.HostctlError as exc:
+        # The moves were sent: their rows matter more than this error.
+        why = f'cloud could not be asked ({exc})'
     if pending:
-        round.explain(pending, interrupted)
+        poller.explain(pending, why)
     return done, interrupted
 
 
-class _Round:
-    """What one round of polling learns, kept across rounds."""
+class _Poller:
+    """What the rounds of polling learn, kept across rounds."""
 
     def __init__(self, client, moves: list[Move], servers) -> None:
         self.client = client
@@ -172,9 +176,11 @@ class _Round:
                 found[i] = max(mine, key=lambda r: r.id or 0)
         return found
 
-    def explain(self, pending: set[int], interrupted: bool) -> None:
-        why = 'interrupted (Ctrl-C)' if interrupted else 'deadline passed'
-        records = {} if interrupted else self.records(pending)
+    def explain(self, pending: set[int], why: str) -> None:
+        try:
+            records = {} if 'Ctrl-C' in why else self.records(pending)
+        except exceptions.HostctlError:
+            records = {}
         for i in pending:
             move, server = self.moves[i], self.seen.get(i)
             where = (

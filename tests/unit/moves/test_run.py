@@ -215,6 +215,27 @@ class EvacuateTest(MoveTestCase):
         )
         self.assertEqual(PARTIAL, run.exit_code(outcome))
 
+    def test_a_failed_poll_keeps_the_rows(self):
+        self.cloud([server(1), server(2)])
+        plan = self.evacuation()
+        self.nova.compute.mock.get(
+            movingcloud.fakes.COMPUTE_URL + '/servers/detail',
+            status_code=500,
+            json={'computeFault': {'message': 'DB down', 'code': 500}},
+        )
+        outcome = run.evacuate(self.client, plan, wait=60, concurrency=2)
+        self.assertEqual(
+            ['accepted', 'accepted'], [m.result for m in outcome.moves]
+        )
+        self.assertTrue(
+            outcome.moves[0].message.startswith(
+                'still moving when the cloud could not be asked (the '
+                'compute API failed with HTTP 500: DB down'
+            ),
+            outcome.moves[0].message,
+        )
+        self.assertEqual(PARTIAL, run.exit_code(outcome))
+
     def test_dry_run_sends_nothing(self):
         self.cloud([server(1), server(2, status='SUSPENDED')])
         plan = self.evacuation()
