@@ -7,6 +7,7 @@ must never move when compute1 is emptied.
 """
 
 from tests.functional import base
+from tests.functional import faultproxy as fp
 from tests.functional import nova
 
 hostctl = base.hostctl
@@ -254,3 +255,76 @@ class DrainTest(base.TestCase):
         result = hostctl('host-drain', 'compute3')
         self.assertFails(result, 9, 'run host-evacuate compute3')
         self.assertEqual(before, self.on('compute3'))
+
+
+class MoveFaultTest(base.TestCase):
+    """Faults on the way to Nova and back, through the tests' proxy."""
+
+    def setUp(self):
+        super().setUp()
+        self.cloud = self.useFixture(nova.Restored())
+        self.proxied = self.useFixture(base.ProxiedCloud())
+        self.proxy = self.proxied.proxy
+        self.mine = self.cloud.boot('evac-fault', 'compute1')
+        self.assertOk(hostctl('host-down', 'compute1'))
+
+    def evacuate(self):
+        result = self.proxied.hostctl(
+            'host-evacuate', 'compute1', '--wait', '-f', 'json', timeout=300
+        )
+        self.assertEqual(8, result.rc, result.err)
+        return {r['ID']: r for r in result.json()}
+
+    def test_a_lost_answer_is_not_retried_and_says_so(self):
+        self.proxy.add(
+            'compute',
+            fp.Fault(lose=True),
+            method='POST',
+            path=f'/servers/{self.mine}/action',
+        )
+        found = self.evacuate()
+        lost = found[self.mine]
+        self.assertEqual('failed', lost['Result'])
+        self.assertIn(
+            'the change may or may not have been made', lost['Message']
+        )
+        others = [r for i, r in found.items() if i != self.mine]
+        self.assertTrue(others)
+        self.assertEqual({'evacuated'}, {r['Result'] for r in others})
+        # One request for it, never repeated; and Nova did act on it.
+        self.assertEqual(
+            1,
+            self.proxy.count(
+                'compute', 'POST', f'/servers/{self.mine}/action'
+            ),
+        )
+        self.assertEqual(
+            ['evacuation'],
+            [m['migration_type'] for m in self.nova_migrations(self.mine)],
+        )
+
+    def test_one_refusal_is_that_servers_row(self):
+        words = (
+            "Cannot 'evacuate' instance evac-fault while it is in "
+            'task_state rebuilding'
+        )
+        self.proxy.add(
+            'compute',
+            fp.status(409, words, 'conflictingRequest'),
+            method='POST',
+            path=f'/servers/{self.mine}/action',
+        )
+        found = self.evacuate()
+        self.assertEqual(
+            ('failed', words),
+            (found[self.mine]['Result'], found[self.mine]['Message']),
+        )
+        others = [r for i, r in found.items() if i != self.mine]
+        self.assertEqual({'evacuated'}, {r['Result'] for r in others})
+        self.assertEqual('compute1', self.nova_host(self.mine))
+
+    def nova_migrations(self, server_id):
+        return self.cloud.nova.migrations(instance_uuid=server_id)
+
+    def nova_host(self, server_id):
+        return self.cloud.nova.show(server_id)['OS-EXT-SRV-ATTR:host']
