@@ -48,7 +48,7 @@ class _MoveLister(base.CheckLister):
         )
         return parser
 
-    def report(self, outcome):
+    def show_moves(self, outcome):
         from hostctl.moves import run
 
         self.outcome = run.exit_code(outcome)
@@ -117,8 +117,8 @@ class EvacuateHost(_MoveLister):
         )
         self.announce(plan)
         if parsed_args.dry_run:
-            return self.report(run.dry_run(plan))
-        return self.report(
+            return self.show_moves(run.dry_run(plan))
+        return self.show_moves(
             run.evacuate(
                 self.compute,
                 plan,
@@ -166,8 +166,8 @@ class DrainHost(_MoveLister):
         )
         self.announce(plan)
         if parsed_args.dry_run:
-            return self.report(run.dry_run(plan))
-        return self.report(
+            return self.show_moves(run.dry_run(plan))
+        return self.show_moves(
             run.drain(
                 self.compute,
                 plan,

@@ -320,9 +320,7 @@ class MoveFaultTest(base.TestCase):
             (found[self.mine]['Result'], found[self.mine]['Message']),
         )
         others = [r for i, r in found.items() if i != self.mine]
-        self.assertEqual(
-            {'evacuated'}, {r['Result'] for r in others}, found
-        )
+        self.assertEqual({'evacuated'}, {r['Result'] for r in others}, found)
         self.assertEqual('compute1', self.nova_host(self.mine))
 
     def nova_migrations(self, server_id):
