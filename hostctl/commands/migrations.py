@@ -19,7 +19,9 @@ class ListMigration(base.Lister):
 
     Follow an evacuation or a drain, or find the finished ('done')
     evacuations that keep a repaired host's forced_down flag from being
-    cleared. --host matches the source or the destination host exactly.
+    cleared. --host is a host's service host name or hypervisor hostname
+    (exactly, as the host commands take it), and matches the source or the
+    destination host.
     Newest first from compute API 2.59; --since needs 2.59 or later.
     """
 
@@ -61,6 +63,11 @@ class ListMigration(base.Lister):
 
     def take_action(self, parsed_args):
         compute, host = self.compute, parsed_args.host
+        if host is not None:
+            # Nova matches service hosts exactly and lists nothing for any
+            # other name: a hypervisor hostname, or a typo, would read as
+            # "no migrations". Named exactly as the host commands do.
+            host = compute.hosts.resolve(host)
         server = parsed_args.server
         if server is not None and not models.looks_like_uuid(server):
             # An ID is taken as it is: a deleted server has migrations too.
@@ -72,9 +79,6 @@ class ListMigration(base.Lister):
             status=parsed_args.status,
             since=parsed_args.since,
         )
-        if not found and host is not None:
-            # Nova lists nothing for a host it does not know: say so.
-            compute.hosts.resolve(host)
         return fields.rows(found, fields.MIGRATION, long=parsed_args.long)
 
 

@@ -116,6 +116,33 @@ class EvacuateTest(base.TestCase):
             },
         )
 
+        # --since: Nova's changes-since, by each migration's last update.
+        result = hostctl(
+            'migration-list',
+            '--server',
+            'web-1',
+            '--since',
+            '1h',
+            '-f',
+            'json',
+        )
+        self.assertOk(result)
+        self.assertIn(
+            (moved['web-1']['ID'], 'evacuation'),
+            {(r['Server ID'], r['Type']) for r in result.json()},
+        )
+        result = hostctl(
+            'migration-list',
+            '--host',
+            'compute1',
+            '--since',
+            '2099-01-01T00:00:00Z',
+            '-f',
+            'json',
+        )
+        self.assertOk(result)
+        self.assertEqual([], result.json())
+
         # Nova keeps compute1 forced down until its compute restarts.
         self.assertEqual(9, hostctl('host-up', 'compute1').rc)
         restarted = base.devcloud('compute', 'restart', 'compute1')
@@ -145,6 +172,24 @@ class EvacuateTest(base.TestCase):
         self.assertEqual(
             landed['evac-free']['To'],
             self.nova.show(mine)['OS-EXT-SRV-ATTR:host'],
+        )
+        # compute10's hypervisor hostname names the host too.
+        result = hostctl(
+            'migration-list',
+            '--host',
+            'compute10.example.org',
+            '--type',
+            'evacuation',
+            '-f',
+            'json',
+        )
+        self.assertOk(result)
+        self.assertIn(
+            (landed['evac-free']['ID'], 'compute10', 'done'),
+            {
+                (r['Server ID'], r['Source Host'], r['Status'])
+                for r in result.json()
+            },
         )
 
     def test_too_many_down_and_the_override(self):
@@ -328,3 +373,22 @@ class MoveFaultTest(base.TestCase):
 
     def nova_host(self, server_id):
         return self.cloud.nova.show(server_id)['OS-EXT-SRV-ATTR:host']
+
+
+class MigrationListTest(base.TestCase):
+    def test_a_member_is_refused_not_shown_nothing(self):
+        result = hostctl('migration-list', cloud_name='member')
+        self.assertFails(result, 5, 'policy refused the request')
+
+    def test_a_host_that_does_not_exist(self):
+        result = hostctl('migration-list', '--host', 'compute9')
+        self.assertFails(result, 4, 'compute9')
+        # compute1 is a prefix of compute10: not a match.
+        result = hostctl(
+            'migration-list', '--host', 'compute', '--type', 'evacuation'
+        )
+        self.assertFails(result, 4, "'compute'")
+
+    def test_a_server_that_does_not_exist(self):
+        result = hostctl('migration-list', '--server', 'no-such-server')
+        self.assertFails(result, 4, 'no-such-server')

@@ -66,11 +66,13 @@ class MigrationListTest(cli.TestCase):
         )
         self.assertEqual(
             [
+                # The host named exactly first: compute1 is a service host.
+                ('/v2.1/os-services', ''),
                 (
                     '/v2.1/os-migrations',
                     'host=compute1&migration_type=evacuation&status=done'
                     '&changes-since=2026-12-01T05%3A00%3A00Z',
-                )
+                ),
             ],
             self.queries(),
         )

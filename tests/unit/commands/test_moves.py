@@ -375,18 +375,21 @@ class MoveCommandTest(cli.TestCase):
 
 
 class MigrationListHostTest(cli.TestCase):
-    def test_unknown_host_is_not_found_not_an_empty_list(self):
+    def test_host_is_named_exactly_first(self):
         nova = self.useFixture(movingcloud.MovingCloud([server(1)]))
         rc, out, err = cli.run_cli(
             [*cli.TOKEN_ARGS, 'migration-list', '--host', 'compute']
         )
         self.assertEqual(ExitCode.NOT_FOUND, rc, err)
         self.assertEqual('', out)
+        self.assertNotIn(
+            'os-migrations', ' '.join(path for _, path in nova.sent())
+        )
         rc, out, err = cli.run_cli(
             [*cli.TOKEN_ARGS, 'migration-list', '--host', 'compute10']
             + ['-f', 'json']
         )
         self.assertEqual((ExitCode.OK, '', []), (rc, err, json.loads(out)))
         self.assertEqual(
-            '/v2.1/os-migrations?host=compute10', nova.sent()[-2][1]
+            '/v2.1/os-migrations?host=compute10', nova.sent()[-1][1]
         )
