@@ -160,6 +160,9 @@ def summary(outcome: Outcome) -> str:
     parts = ', '.join(f'{n} {result}' for result, n in counts.items())
     total = len(outcome.moves)
     line = f'{outcome.plan.host}: {total} server(s): {parts or "none"}'
+    dry = any(m.result.startswith('would ') for m in outcome.moves)
+    if dry and outcome.plan.disable:
+        line += f'; would disable nova-compute on {outcome.plan.host} first'
     if outcome.interrupted:
         sent = sum(1 for m in outcome.moves if m.sent_at is not None)
         line += f'; interrupted (Ctrl-C) after {sent} request(s) were sent'

@@ -349,6 +349,35 @@ class MoveCommandTest(cli.TestCase):
         )
         self.assertIn('cold-migrated', rows[1]['Message'])
 
+    def test_drain_dry_run_changes_nothing_and_says_what_it_would(self):
+        self.drain_cloud()
+        rc, out, err = self.hostctl(
+            'host-drain',
+            'compute2',
+            '--dry-run',
+            '-f',
+            'value',
+            '-c',
+            'Result',
+            '-c',
+            'Message',
+        )
+        self.assertEqual(ExitCode.OK, rc, err)
+        self.assertEqual(
+            [
+                'would migrate ',  # value format: the empty Message
+                'would migrate stopped (SHUTOFF): cold-migrated, as a '
+                'stopped server cannot be live-migrated',
+            ],
+            out.splitlines(),
+        )
+        self.assertIn(
+            'compute2: 2 server(s): 2 would migrate; would disable '
+            'nova-compute on compute2 first',
+            err,
+        )
+        self.assertEqual([], self.posts())
+
     def test_drain_of_a_down_host_is_refused(self):
         self.cloud([server(1)])
         self.assertRefused(
