@@ -216,11 +216,13 @@ class Client:
             limit,
         )
 
-    def post(self, url, version, *, json=None):
+    def post(self, url, version, *, json=None, secret_answer=False):
         """A POST: an action, sent once and never retried (see
         hostctl.transport); a failure after it was sent says the change
-        may or may not have been made."""
-        return self._request('POST', url, version, json=json)
+        may or may not have been made. `secret_answer`: the answer may
+        hold a secret, so --debug does not log this exchange."""
+        extra = {'log': False} if secret_answer else {}
+        return self._request('POST', url, version, json=json, **extra)
 
     def put(self, url, version, *, json=None):
         return self._request('PUT', url, version, json=json)

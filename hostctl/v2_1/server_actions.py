@@ -85,9 +85,12 @@ class ServerActionManager(Manager):
         on_shared_storage: bool = False,
     ) -> Accepted:
         # Before 2.14 Nova may answer with the new admin password of the
-        # rebuilt server: a secret, never read, kept or shown.
+        # rebuilt server: a secret, never read, kept, shown or logged.
         self._post(
-            server_id, version, evacuate_body(version, host, on_shared_storage)
+            server_id,
+            version,
+            evacuate_body(version, host, on_shared_storage),
+            secret_answer=version < SHARED_STORAGE_FOUND_BY_NOVA,
         )
         stopped = 'SHUTOFF' if version >= EVACUATE_TO_STOPPED else None
         return Accepted(server_id, version, stopped)
@@ -119,7 +122,10 @@ class ServerActionManager(Manager):
             MIGRATE_TO_HOST, None, 'cold migration to a chosen host'
         )
 
-    def _post(self, server_id: str, version, body: dict) -> None:
+    def _post(self, server_id: str, version, body: dict, **kwargs) -> None:
         self._client.post(
-            f'/servers/{parse.quote(server_id)}/action', version, json=body
+            f'/servers/{parse.quote(server_id)}/action',
+            version,
+            json=body,
+            **kwargs,
         )

@@ -6,6 +6,9 @@ auto); cold migration 2.55/2.56 (target host). And none of them is ever
 retried.
 """
 
+import logging
+
+import fixtures
 import requests
 import testtools
 from keystoneauth1 import token_endpoint
@@ -82,12 +85,27 @@ class ActionBodyTest(testtools.TestCase):
         self.assertEqual((2, 104), accepted.version)
         self.assertEqual('SHUTOFF', accepted.arrives_as)
 
-    def test_evacuate_answer_with_a_password_is_not_kept(self):
-        # Before 2.14 Nova may answer with the rebuilt server's password.
+    def test_evacuate_answer_with_a_password_is_not_kept_or_logged(self):
+        # Before 2.14 Nova may answer with the rebuilt server's password;
+        # keystoneauth logs every answer's body at DEBUG (--debug).
+        logged = self.useFixture(
+            fixtures.FakeLogger(name='keystoneauth', level=logging.DEBUG)
+        )
         self.compute = self.useFixture(fakes.ComputeFixture())
-        self.compute.mock.post(ACTION, json={'adminPass': 'Secret-9'})
-        accepted = make_client('2.13').server_actions.evacuate(SERVER)
+        json_type = {'Content-Type': 'application/json'}
+        self.compute.mock.post(
+            ACTION, json={'adminPass': 'Secret-9'}, headers=json_type
+        )
+        actions = make_client('2.13').server_actions
+        accepted = actions.evacuate(SERVER)
         self.assertNotIn('Secret-9', repr(accepted))
+        self.assertNotIn('Secret-9', logged.output)
+        # From 2.14 there is no password, and the exchange is logged.
+        self.compute.mock.post(
+            ACTION, json={'note': 'Logged-7'}, headers=json_type
+        )
+        make_client('2.14').server_actions.evacuate(SERVER)
+        self.assertIn('Logged-7', logged.output)
 
     def live(self, pinned, host=None):
         self.actions(pinned).live_migrate(SERVER, host)
