@@ -74,7 +74,10 @@ class CheckTest(base.TestCase):
         state, words, figures = self.nagios()
         self.assertEqual('OK', state)
         self.assertEqual(
-            f'5 services up; {len(hosts)} hypervisors up; {len(placed)} '
+            # A nova-compute per host, and the controller's conductor and
+            # scheduler.
+            f'{len(hosts) + 2} services up; {len(hosts)} hypervisors up; '
+            f'{len(placed)} '
             'servers on hosts UP',
             words,
         )
