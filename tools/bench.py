@@ -29,6 +29,9 @@ import time
 import uuid
 from urllib import parse
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tools import bench_moves  # noqa: E402
+
 HOSTCTL = os.path.join(os.path.dirname(sys.executable), 'hostctl')
 NOVA_PAGE = 1000
 TROVE_PAGE = 20
@@ -486,6 +489,7 @@ def main():
         )
     rows += fping_rows(stand_in, auth, args)
     stand_in.shutdown()
+    rows += bench_moves.rows(HOSTCTL, timed, 1 if args.quick else 3)
     shutil.rmtree(cache_home, ignore_errors=True)
 
     width = max(len(r[0]) for r in rows)

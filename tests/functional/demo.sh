@@ -72,6 +72,18 @@ step --os-cloud devcloud-member server-list -c Name -c "Host Status"
 say "9. A cloud too old for a command says so (exit 6)."
 step --os-compute-api-version 2.10 service-force-down compute1 nova-compute
 
+say "10. compute1 fails for good: detect it, fence it, evacuate its servers."
+"${devcloud[@]}" heartbeat stop compute1 >/dev/null
+step host-show compute1 -c Host -c Verdict -c Reason
+step host-down compute1 -c Host -c Verdict -c Reason
+step host-evacuate compute1 --dry-run
+step host-evacuate compute1 --wait 300 -c Name -c From -c To -c Result -c Seconds
+step migration-list --host compute1 --type evacuation -c "Server ID" -c Status -c "Source Host" -c "Dest Host"
+say "   Repaired: its nova-compute restarts (and cleans up), then host-up."
+"${devcloud[@]}" compute restart compute1 >/dev/null
+"${devcloud[@]}" heartbeat start compute1 >/dev/null
+step host-up compute1 -c Host -c Verdict -c Reason
+
 if [[ -n ${HOSTCTL_NETNS:-} ]]; then
     # The cloud lives in the demo's own network namespace, which ends with
     # the demo: nothing outside could reach it.
