@@ -94,6 +94,16 @@ class BadInputTest(cli.TestCase):
                 [*cli.TOKEN_ARGS, 'server-fping', option, value], words
             )
 
+    def test_bad_move_options(self):
+        for argv, words in (
+            (['host-evacuate', 'compute1', '--max-down', '101'], "'101'"),
+            (['host-evacuate', 'compute1', '--max-down', 'half'], "'half'"),
+            (['host-drain', 'compute1', '--concurrency', '0'], "'0'"),
+            (['host-drain'], 'required: <host>'),
+            (['migration-list', '--since', 'now-ish'], "'now-ish'"),
+        ):
+            self.assertUsage([*cli.TOKEN_ARGS, *argv], words)
+
     def test_empty_or_blank_names(self):
         # An unset variable in a runbook: never "no filter", never "all".
         compute = self.useFixture(fakes.ComputeFixture())
@@ -111,6 +121,12 @@ class BadInputTest(cli.TestCase):
             ['server-fping', '--network', ''],
             ['server-monitor', ' '],
             ['instance-rpc-ping', ''],
+            ['host-evacuate', ''],
+            ['host-evacuate', 'compute1', '--target-host', ' '],
+            ['host-drain', ' '],
+            ['migration-list', '--host', ''],
+            ['migration-list', '--server', ' '],
+            ['migration-list', '--status', ''],
         ):
             self.assertUsage([*cli.TOKEN_ARGS, *argv], 'an empty name')
         self.assertEqual([], compute.api_requests())
@@ -204,6 +220,9 @@ COMMANDS = [
     'instance-rpc-ping',
     'server-fping',
     'server-monitor',
+    'host-evacuate',
+    'host-drain',
+    'migration-list',
     'check',
     'help',
     'complete',
@@ -246,6 +265,16 @@ OPTIONS = [
     '--exclude',
     '--via',
     '--tcp',
+    '--target-host',
+    '--dry-run',
+    '--max-down',
+    '--ignore-max-down',
+    '--on-shared-storage',
+    '--cold',
+    '--server',
+    '--type',
+    '--status',
+    '--since',
     '--format',
     '--warning',
     '--critical',
@@ -256,7 +285,6 @@ OPTIONS = [
     '--probe-timeout',
     '--count',
     '--monitored',
-    '--status',
     '--project',
     '--help',
     '--version',
