@@ -49,8 +49,11 @@ say "5. compute1 stops reporting (its heartbeat stops): Host Status UNKNOWN."
 "${devcloud[@]}" heartbeat stop compute1 >/dev/null
 step host-show compute1
 step hypervisor-list --matching compute1
-say "   A host is named exactly: 'compute' is no host (exit 4)."
+say "   A host is named exactly: 'compute' is no host (exit 4), compute1 is never compute10,"
+say "   and a short name finds its FQDN when only one host fits."
 step host-show compute
+step server-list --all-projects --host compute1 -c Name -c "Host Status"
+step hypervisor-show compute10 -c "Hypervisor Hostname" -c "Service Host"
 "${devcloud[@]}" heartbeat start compute1 >/dev/null
 
 say "6. Are the servers alive? os-fping is gone, so hostctl probes them (exit 3: some are not)."
