@@ -231,6 +231,17 @@ def add_service_arguments(parser) -> None:
     )
 
 
+def add_host_argument(parser, what: str = 'The host') -> None:
+    """A compute host, named as hostctl.v2_1.hosts resolves it."""
+    parser.add_argument(
+        'host',
+        metavar='<host>',
+        type=nonblank,
+        help=f'{what}: its service host name or hypervisor hostname, '
+        'exactly (a short name matches its FQDN when only one fits).',
+    )
+
+
 def add_long_argument(parser) -> None:
     parser.add_argument(
         '--long',

@@ -9,13 +9,7 @@ from hostctl.commands import fields
 class _HostCommand(base.ShowOne):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'host',
-            metavar='<host>',
-            type=base.nonblank,
-            help='The host: its service host name or hypervisor hostname, '
-            'exactly (a short name matches its FQDN when only one fits).',
-        )
+        base.add_host_argument(parser)
         return parser
 
     def document(self, host, steps=None):

@@ -12,12 +12,7 @@ class _MoveLister(base.CheckLister):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'host',
-            metavar='<host>',
-            type=base.nonblank,
-            help='The host to empty (exact name).',
-        )
+        base.add_host_argument(parser, 'The host to empty')
         parser.add_argument(
             '--target-host',
             metavar='<host>',

@@ -152,6 +152,15 @@ class EvacuationPlanTest(testtools.TestCase):
             found.verdict,
         )
 
+    def test_many_receivers_are_named_in_short(self):
+        computes = [DOWN1] + [compute(f'c{n:02d}') for n in range(1, 9)]
+        found = plan.evacuation('compute1', computes, [])
+        self.assertIn(
+            '8 other compute(s) enabled and up (c01, c02, c03, c04, c05, '
+            'and 3 more)',
+            found.verdict,
+        )
+
 
 class DrainPlanTest(testtools.TestCase):
     def test_down_host_is_refused(self):
