@@ -35,6 +35,8 @@ class ExitCode(enum.IntEnum):
     PARTIAL = 8
     #: The cloud refused the change because of the resource's state (409).
     CONFLICT = 9
+    #: hostctl wait: the condition did not hold before the deadline.
+    DEADLINE = 10
 
 
 #: One line of help for each code, shown by ``hostctl help`` and the README.
@@ -49,6 +51,7 @@ EXIT_CODE_HELP = {
     ExitCode.SERVER: 'server error, timeout, or the cloud is unreachable',
     ExitCode.PARTIAL: 'a bulk command did only part of its work',
     ExitCode.CONFLICT: "the cloud refused: the resource's state conflicts",
+    ExitCode.DEADLINE: 'the condition waited for did not hold in time',
 }
 
 
@@ -90,6 +93,10 @@ class ServerError(HostctlError):
 
 class Conflict(HostctlError):
     exit_code = ExitCode.CONFLICT
+
+
+class DeadlinePassed(HostctlError):
+    exit_code = ExitCode.DEADLINE
 
 
 def server_message(exc) -> str:

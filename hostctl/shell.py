@@ -134,6 +134,7 @@ class HostctlApp(app.App):
         _add_auth_options(parser)
         _add_connection_options(parser)
         exceptions.one_line_errors(parser, "'hostctl --help'")
+        _global_options_before_the_command(parser)
         return parser
 
     def configure_logging(self) -> None:
@@ -178,6 +179,40 @@ class HostctlApp(app.App):
             )
             return ExitCode.USAGE
         return super().run_subcommand(argv)
+
+
+def _global_options_before_the_command(parser) -> None:
+    """Read global options only before the command's name.
+
+    cliff parses the whole command line with the global parser, which
+    would take a command's own option of the same name (``wait
+    --timeout``, the whole wait's deadline) for the global one (each
+    request's). Global options are documented as coming first; now they
+    must.
+    """
+    parse = parser.parse_known_args
+
+    def takes_value(token: str) -> bool:
+        name = token.partition('=')[0]
+        if '=' in token or not name.startswith('--') and len(name) > 2:
+            return False  # --opt=value, or -qv
+        actions = parser._option_string_actions
+        found = actions.get(name)
+        if found is None:
+            # argparse takes unique prefixes (--time for --timeout).
+            matches = {a for o, a in actions.items() if o.startswith(name)}
+            found = matches.pop() if len(matches) == 1 else None
+        return found is not None and found.nargs != 0
+
+    def parse_known_args(args=None, namespace=None):
+        args = list(args or ())
+        i = 0
+        while i < len(args) and args[i].startswith('-') and args[i] != '--':
+            i += 2 if takes_value(args[i]) else 1
+        options, rest = parse(args[:i], namespace)
+        return options, rest + args[i:]
+
+    parser.parse_known_args = parse_known_args
 
 
 def _add_auth_options(parser) -> None:

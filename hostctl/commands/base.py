@@ -192,3 +192,55 @@ def positive_int(text: str) -> int:
             f'invalid count {text!r}: give a whole number above 0'
         )
     return value
+
+
+class Command(_Reporting):
+    """A command that writes its own output (not rows)."""
+
+
+def add_deadline_argument(parser, what: str, default=None) -> None:
+    # dest 'deadline': --timeout here is the whole command's, not the
+    # global --timeout of each request.
+    after = f' (default: {default:g})' if default is not None else ''
+    parser.add_argument(
+        '--timeout',
+        dest='deadline',
+        metavar='<seconds>',
+        type=non_negative_float,
+        default=default,
+        help=f'{what}{after}.',
+    )
+
+
+def add_interval_argument(parser, default: float) -> None:
+    parser.add_argument(
+        '--interval',
+        metavar='<seconds>',
+        type=positive_float,
+        default=default,
+        help=f'Seconds between polls (default: {default:g}).',
+    )
+
+
+def non_negative_float(text: str) -> float:
+    return _seconds(text, 0.0)
+
+
+def positive_float(text: str) -> float:
+    return _seconds(text, 0.01)
+
+
+def _seconds(text: str, low: float) -> float:
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (low <= value < math.inf):
+        raise argparse.ArgumentTypeError(
+            f'invalid number of seconds {text!r}: give a number of at '
+            f'least {low:g}'
+        )
+    return value

@@ -67,6 +67,12 @@ class Field:
     # Turns the attribute's value into what is shown (a cliff column class
     # for structured values, so that -f json keeps their structure).
     formatter: Callable[[Any], Any] | None = None
+    # The values it can take, for fields that have a fixed set (checked by
+    # `hostctl wait --for`); empty: any text.
+    values: tuple[str, ...] = ()
+    # Changes all the time without meaning anything (a heartbeat's
+    # timestamp): `hostctl watch` does not report it.
+    volatile: bool = False
 
     def value(self, item: Any) -> Any:
         value = getattr(item, self.attr, None)
@@ -77,24 +83,53 @@ class Field:
         return value
 
 
+BOOLEAN = ('true', 'false')
+UP_DOWN = ('up', 'down')
+ENABLED = ('enabled', 'disabled')
+# What Nova says of a server's host (empty: the server has no host).
+HOST_STATUSES = ('UP', 'UNKNOWN', 'DOWN', 'MAINTENANCE', '')
+# Nova's server statuses (nova/api/openstack/common.py).
+SERVER_STATUSES = (
+    'ACTIVE',
+    'BUILD',
+    'DELETED',
+    'ERROR',
+    'HARD_REBOOT',
+    'MIGRATING',
+    'PASSWORD',
+    'PAUSED',
+    'REBOOT',
+    'REBUILD',
+    'RESCUE',
+    'RESIZE',
+    'REVERT_RESIZE',
+    'SHELVED',
+    'SHELVED_OFFLOADED',
+    'SHUTOFF',
+    'SOFT_DELETED',
+    'SUSPENDED',
+    'UNKNOWN',
+    'VERIFY_RESIZE',
+)
+
 SERVICE = (
     Field('id', 'ID'),
     Field('binary', 'Binary'),
     Field('host', 'Host'),
     Field('zone', 'Zone'),
-    Field('status', 'Status'),
-    Field('state', 'State'),
-    Field('forced_down', 'Forced Down'),
+    Field('status', 'Status', values=ENABLED),
+    Field('state', 'State', values=UP_DOWN),
+    Field('forced_down', 'Forced Down', values=BOOLEAN),
     Field('disabled_reason', 'Disabled Reason'),
-    Field('updated_at', 'Updated At'),
+    Field('updated_at', 'Updated At', volatile=True),
 )
 
 
 HYPERVISOR = (
     Field('id', 'ID'),
     Field('hypervisor_hostname', 'Hypervisor Hostname'),
-    Field('state', 'State'),
-    Field('status', 'Status'),
+    Field('state', 'State', values=UP_DOWN),
+    Field('status', 'Status', values=ENABLED),
     Field('hypervisor_type', 'Hypervisor Type', long=True),
     Field('host_ip', 'Host IP', long=True),
     # Empty from microversion 2.88, which removed them from the API.
@@ -115,11 +150,16 @@ HYPERVISOR_SERVICE = (
 SERVER = (
     Field('id', 'ID'),
     Field('name', 'Name'),
-    Field('status', 'Status'),
+    Field('status', 'Status', values=SERVER_STATUSES),
     Field('task_state', 'Task State'),
-    Field('power_state', 'Power State', formatter=power_state),
+    Field(
+        'power_state',
+        'Power State',
+        formatter=power_state,
+        values=tuple(POWER_STATES.values()),
+    ),
     Field('addresses', 'Networks', formatter=Addresses),
-    Field('host_status', 'Host Status'),
+    Field('host_status', 'Host Status', values=HOST_STATUSES),
     Field('host', 'Host', long=True),
     Field('tenant_id', 'Project', long=True),
     Field('created', 'Created', long=True),
@@ -130,8 +170,8 @@ SERVER = (
 RPC_PING = (
     Field('id', 'ID'),
     Field('name', 'Name'),
-    Field('alive', 'Alive'),
-    Field('elapsed_ms', 'Time (ms)'),
+    Field('alive', 'Alive', values=BOOLEAN),
+    Field('elapsed_ms', 'Time (ms)', volatile=True),
     Field('error', 'Error'),
 )
 

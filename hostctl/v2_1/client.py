@@ -204,13 +204,29 @@ class Client:
             limit,
         )
 
+    def get_dated(self, url, version, *, params=None):
+        """(body, the cloud's clock when it answered: its Date header).
+
+        For filters by time (``changes-since``) that must be measured by
+        the cloud's clock, not this machine's. None when the cloud sent
+        no readable Date.
+        """
+        import email.utils
+
+        response = self._request('GET', url, version, params=params, raw=True)
+        try:
+            date = email.utils.parsedate_to_datetime(response.headers['Date'])
+        except (KeyError, TypeError, ValueError):
+            date = None
+        return self._body(response, 'GET', url), date
+
     def put(self, url, version, *, json=None):
         return self._request('PUT', url, version, json=json)
 
     def delete(self, url, version):
         return self._request('DELETE', url, version)
 
-    def _request(self, method, url, version, **kwargs):
+    def _request(self, method, url, version, raw=False, **kwargs):
         from keystoneauth1 import exceptions as ksa
 
         try:
@@ -226,6 +242,10 @@ class Client:
                     'look before trying again'
                 )
             raise error from exc
+        return response if raw else self._body(response, method, url)
+
+    @staticmethod
+    def _body(response, method, url):
         if not response.content:
             return {}
         try:

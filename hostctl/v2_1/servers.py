@@ -14,6 +14,7 @@ import re
 from urllib import parse
 
 from hostctl import exceptions
+from hostctl import links
 from hostctl import models
 from hostctl.models import key
 from hostctl.v2_1.base import Manager, requires, text
@@ -44,6 +45,35 @@ class ServerManager(Manager):
     def list(self, version, **filters) -> list[Server]:
         """Servers (all pages); filters as `_list` takes them."""
         return self._list(version, **filters)
+
+    @requires('2.1', what='listing servers')
+    def list_since(self, version, since=None, host=None):
+        """(servers, as_of): every server of every project (on `host`)
+        whose record changed at or after `since`, or all of them when
+        `since` is None; and the cloud's clock when it answered the first
+        page, to pass as the next `since`.
+
+        Nova's ``changes-since`` compares its own clock (updated_at), hence
+        the cloud's time and not this machine's. It includes servers
+        deleted since then, with status DELETED. Host Status is computed
+        when read, so a change of the host's service does not show here.
+        """
+        params = {'all_tenants': 1}
+        if since is not None:
+            params['changes-since'] = since.isoformat()
+        if host:
+            params['host'] = host
+        dates = []
+
+        def page(query):
+            body, date = self._client.get_dated(
+                '/servers/detail', version, params=query
+            )
+            dates.append(date)
+            return body
+
+        items = links.collect(page, 'servers', 'servers_links', params)
+        return [Server.from_json(s) for s in items], dates[0]
 
     @requires('2.1', what='showing a server')
     def get(self, version, name_or_id: str, all_projects=False) -> Server:

@@ -46,6 +46,11 @@ class ServiceManager(Manager):
     def list(self, version, host=None, binary=None) -> list[Service]:
         return self._list(version, host, binary)
 
+    @requires('2.1', what='showing a service')
+    def get(self, version, host, binary) -> Service:
+        """The one `binary` service on `host` (exact names, one request)."""
+        return self._find(version, host, binary)
+
     @requires('2.11', what='forcing a service down')
     def force_down(self, version, host, binary, forced_down=True) -> Change:
         before = self._find(version, host, binary)

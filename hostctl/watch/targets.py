@@ -1,0 +1,52 @@
+"""What ``hostctl wait`` fetches each round, per kind.
+
+A name is resolved once, before the first round (an unknown name is an
+error at once, not a wait until the deadline); each round is then one
+request, by ID where the API has one.
+"""
+
+from __future__ import annotations
+
+from hostctl import exceptions
+
+#: kind -> the names it takes on the command line.
+ARGUMENTS = {
+    'service': ('host', 'binary'),
+    'hypervisor': ('hypervisor',),
+    'server': ('server',),
+    'instance': ('instance',),
+}
+
+
+def target(kind, names, app, *, all_projects=False, timeout=None):
+    """(what: words for messages, fetch: () -> the item)."""
+    wanted = ARGUMENTS[kind]
+    if len(names) != len(wanted):
+        shown = ' '.join(f'<{n}>' for n in wanted)
+        raise exceptions.UsageError(
+            f'wait {kind} takes {shown}; {len(names)} given'
+        )
+    if any(not n.strip() for n in names):
+        raise exceptions.UsageError(f'wait {kind}: a name cannot be empty')
+    what = f'{kind} {" ".join(names)}'
+    if kind == 'service':
+        services = app.compute.services
+        return what, lambda: services.get(*names)
+    if kind == 'hypervisor':
+        hypervisors = app.compute.hypervisors
+        found = hypervisors.get(names[0])
+        return what, lambda: hypervisors.get(str(found.id))
+    if kind == 'server':
+        servers = app.compute.servers
+        found = servers.get(names[0], all_projects=all_projects)
+        return what, lambda: servers.get(found.id)
+    instances = app.database.instances
+    (instance,) = instances.resolve(names)
+
+    def ping():
+        result = instances.rpc_ping(instance, timeout)
+        if result.failure is not None:
+            raise result.failure
+        return result
+
+    return what, ping
