@@ -97,14 +97,16 @@ def wait(
     timeout: float,
     interval: float,
     warn=print,
-    clock=time.monotonic,
-    sleep=time.sleep,
+    clock=None,
+    sleep=None,
 ):
     """Fetch until every condition holds; the item that met them.
 
     Raises DeadlinePassed (naming the last values seen) when the deadline
     passes first, or the error of the last fetch if it failed.
     """
+    clock = clock or time.monotonic
+    sleep = sleep or time.sleep
     deadline = clock() + timeout
     failing = None
     while True:

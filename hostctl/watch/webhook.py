@@ -17,6 +17,8 @@ import time
 
 FIRST_RETRY = 0.5
 CAP = 5.0
+# How long the end of a watch waits for queued events to be delivered.
+GRACE = 3.0
 # Worth trying again: the consumer was busy or failing, not refusing.
 RETRIABLE = frozenset({408, 429})
 _END = object()
@@ -35,6 +37,7 @@ class Webhook:
             target=self._run, name='hostctl-webhook', daemon=True
         )
         self.delivered = 0
+        self._abandoned = threading.Event()
 
     def start(self) -> Webhook:
         self._thread.start()
@@ -44,13 +47,14 @@ class Webhook:
         """Queue `event`; never blocks."""
         self._queue.put(event)
 
-    def close(self, grace: float = 3.0) -> int:
+    def close(self, grace: float | None = None) -> int:
         """Deliver what is queued, for up to `grace` seconds; the number
         of events left undelivered (reported on stderr)."""
         self._queue.put(_END)
-        self._thread.join(grace)
+        self._thread.join(GRACE if grace is None else grace)
         if not self._thread.is_alive():
             return 0
+        self._abandoned.set()
         # The one being tried, and those behind it (less the end mark).
         left = self._queue.qsize()
         self._warn(
@@ -60,7 +64,7 @@ class Webhook:
         return left
 
     def _run(self) -> None:
-        while True:
+        while not self._abandoned.is_set():
             event = self._queue.get()
             if event is _END:
                 return
@@ -100,4 +104,6 @@ class Webhook:
                 )
                 failing = True
             time.sleep(delay)
+            if self._abandoned.is_set():
+                return
             delay = min(delay * 2, CAP)

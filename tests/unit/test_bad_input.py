@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 from hostctl import exceptions
 from hostctl.exceptions import ExitCode
+from hostctl.watch import conditions
+from hostctl.watch import engine
 from tests.unit import cli
 from tests.unit import fakes
 
@@ -174,6 +176,8 @@ COMMANDS = [
     'instance-rpc-ping',
     'server-fping',
     'server-monitor',
+    'wait',
+    'watch',
     'help',
     'complete',
 ]
@@ -209,6 +213,14 @@ OPTIONS = [
     '--exclude',
     '--via',
     '--tcp',
+    '--for',
+    '--interval',
+    '--count',
+    '--webhook',
+    '--no-initial',
+    '--services',
+    '--hypervisors',
+    '--servers',
     '--help',
     '--version',
 ]
@@ -231,6 +243,13 @@ VALUES = [
     fakes.COMPUTE_URL,
     fakes.TOKEN,
     'http://127.0.0.1:9/v2.1',
+    'service',
+    'server',
+    'hypervisor',
+    'instance',
+    'state=up',
+    'Host Status=DOWN',
+    'alive=maybe',
 ]
 WORDS = st.one_of(
     st.sampled_from(COMMANDS),
@@ -247,6 +266,18 @@ class RandomArgvTest(cli.TestCase):
         self.useFixture(
             fakes.ComputeFixture(
                 others={'exc': requests.exceptions.ConnectionError}
+            )
+        )
+        # wait and watch: as many polls as they like, but no real time.
+        self.useFixture(
+            fixtures.MockPatch(
+                'hostctl.watch.conditions.wait', _once(conditions.wait)
+            )
+        )
+        self.useFixture(fixtures.MockPatch('hostctl.watch.webhook.GRACE', 0))
+        self.useFixture(
+            fixtures.MockPatch(
+                'hostctl.watch.engine.Engine.run', _bounded(engine.Engine.run)
             )
         )
         # Whatever --log-file a random line asks for lands here.
@@ -269,6 +300,24 @@ class RandomArgvTest(cli.TestCase):
         if rc == ExitCode.UNEXPECTED:
             # 1 is for bugs: random input must never find one.
             self.fail(f'unexpected error for {argv!r}: {err}')
+
+
+def _once(wait):
+    # A wait would take up to its --timeout: one check.
+    def once(*args, **kwargs):
+        return wait(*args, **{**kwargs, 'timeout': 0})
+
+    return once
+
+
+def _bounded(run):
+    # A watch with no --count would poll for ever: two polls, no waiting.
+    def bounded(self):
+        self._count = min(self._count or 2, 2)
+        self._stop.wait = lambda delay: None
+        return run(self)
+
+    return bounded
 
 
 class ExitCodeTableTest(cli.TestCase):

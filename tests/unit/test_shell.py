@@ -122,6 +122,26 @@ class ShellTest(cli.TestCase):
         self.assertEqual(2, rc)
         self.assertIn("invalid timeout '-1'", err)
 
+    def test_global_options_come_before_the_command(self):
+        # After the command's name, --timeout is the command's own (wait's
+        # deadline), not each request's.
+        rc, _, err = cli.run_cli(['service-list', '--timeout', '5'])
+        self.assertEqual(2, rc)
+        self.assertIn('service-list: unrecognized arguments: --timeout', err)
+        rc, _, err = cli.run_cli(
+            [
+                '--time=5',
+                '--os-cloud',
+                'nowhere',
+                '-q',
+                'wait',
+                '--timeout',
+                'x',
+            ]
+        )
+        self.assertEqual(2, rc)
+        self.assertIn('wait: argument --timeout: invalid number', err)
+
     def test_completion_script(self):
         rc, out, _ = cli.run_cli(['complete'])
         self.assertEqual(0, rc)
@@ -401,6 +421,17 @@ class StartUpTest(cli.TestCase):
             "['hostctl.commands.base', 'hostctl.commands.fields', "
             "'hostctl.commands.servers']",
             self.imported_by(['server-list', '--help']),
+        )
+        # The watch engine and the webhook's requests wait for the run.
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.watch']",
+            self.imported_by(['watch', '--help']),
+        )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.wait']",
+            self.imported_by(['wait', '--help']),
         )
 
     def test_version_imports_no_command(self):
