@@ -16,6 +16,7 @@ Nothing here leaves the loopback interface.
 from __future__ import annotations
 
 import argparse
+import datetime
 import http.server
 import json
 import os
@@ -47,6 +48,7 @@ class StandIn(http.server.ThreadingHTTPServer):
         self.instances: list[dict] = []
         self.silent: set[str] = set()
         self.requests = 0
+        self.populated = None
         self.lock = threading.Lock()
 
     @property
@@ -82,6 +84,41 @@ class StandIn(http.server.ThreadingHTTPServer):
         ]
         self.silent = {i['id'] for i in self.instances[:silent]}
         self.requests = 0
+        # Records last written an hour ago: a quiet cloud.
+        self.populated = datetime.datetime.now(
+            datetime.timezone.utc
+        ) - datetime.timedelta(hours=1)
+
+    def hosts(self):
+        return sorted({s['OS-EXT-SRV-ATTR:host'] for s in self.servers})
+
+    def services(self):
+        return [
+            {
+                'id': str(uuid.UUID(int=2 * 10**6 + i)),
+                'binary': 'nova-compute',
+                'host': host,
+                'zone': 'nova',
+                'status': 'enabled',
+                'state': 'up',
+                'forced_down': False,
+                'disabled_reason': None,
+                'updated_at': '2026-11-23T00:00:00.000000',
+            }
+            for i, host in enumerate(self.hosts())
+        ]
+
+    def hypervisors(self):
+        return [
+            {
+                'id': str(uuid.UUID(int=3 * 10**6 + i)),
+                'hypervisor_hostname': host,
+                'state': 'up',
+                'status': 'enabled',
+                'service': {'host': host, 'id': str(i)},
+            }
+            for i, host in enumerate(self.hosts())
+        ]
 
 
 def _address(i, dead):
@@ -124,9 +161,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 410, {'computeFault': {'code': 410, 'message': 'Gone.'}}
             )
         if path == '/v2.1/servers/detail':
+            found = server.servers
+            if 'changes-since' in query:
+                # Nothing changes in the stand-in after it is populated.
+                since = datetime.datetime.fromisoformat(query['changes-since'])
+                found = [] if since > server.populated else found
             return self._page(
-                server.servers, query, NOVA_PAGE, 'servers', 'servers_links'
+                found, query, NOVA_PAGE, 'servers', 'servers_links'
             )
+        if path == '/v2.1/os-services':
+            return self._json(200, {'services': server.services()})
+        if path == '/v2.1/os-hypervisors/detail':
+            return self._json(200, {'hypervisors': server.hypervisors()})
         if path == '/db/v1.0/p1/mgmt/instances':
             return self._page(
                 server.instances, query, TROVE_PAGE, 'instances', 'links'
@@ -171,7 +217,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _json(self, status, body):
         data = json.dumps(body).encode()
-        self.send_response(status)
+        self.send_response(status)  # with a Date header, as Nova's
         self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
