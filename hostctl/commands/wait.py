@@ -27,9 +27,16 @@ class Wait(base.Command):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('kind', choices=sorted(TABLES), help='What.')
         parser.add_argument(
-            'names', metavar='<name>', nargs='+', help='Which (see above).'
+            'kind',
+            choices=sorted(TABLES),
+            help='What to wait for.',
+        )
+        parser.add_argument(
+            'names',
+            metavar='<name>',
+            nargs='+',
+            help='Its name or ID; for a service, <host> <binary>.',
         )
         parser.add_argument(
             '--for',

@@ -127,6 +127,32 @@ class SecretsTest(base.TestCase):
             (['server-monitor', 'web-1'], (0,)),
             (['server-monitor', '--unset', 'web-1'], (0,)),
             (['--timeout', '0.001', 'service-list'], (7,)),
+            (
+                [
+                    'wait',
+                    'service',
+                    'compute1',
+                    'nova-compute',
+                    '--for',
+                    'state=up',
+                    '--timeout',
+                    '0',
+                ],
+                (0,),
+            ),
+            (
+                [
+                    'wait',
+                    'instance',
+                    answering,
+                    '--for',
+                    'alive=false',
+                    '--timeout',
+                    '0',
+                ],
+                (10,),
+            ),
+            (['watch', '--count', '2', '--interval', '0.1'], (0,)),
         ]
         verbosity = [['--debug'], ['-v', '-v'], []]
         for argv, expect in commands:
