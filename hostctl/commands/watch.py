@@ -82,6 +82,9 @@ class Watch(base.Command):
         try:
             with loop.stopped_by_signals():
                 loop.run()
+        except BrokenPipeError:
+            # The reader has gone (| head -3): done, as `yes | head` is.
+            _silence(self.app.stdout)
         finally:
             if hook is not None:
                 hook.close()
@@ -97,6 +100,17 @@ class Watch(base.Command):
                 hook.send(event)
 
         return emit
+
+
+def _silence(stream) -> None:
+    # What is still buffered would fail again when Python flushes it at
+    # exit; the documented way out is to point the descriptor elsewhere.
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _host(name):

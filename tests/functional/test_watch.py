@@ -13,6 +13,7 @@ import collections
 import http.server
 import json
 import signal
+import subprocess
 import threading
 import time
 
@@ -167,6 +168,23 @@ class WatchTest(base.TestCase):
         )
         hosts = {e['host'] for e in events if e['kind'] == 'hypervisor'}
         self.assertEqual(set(base.cloud()['hosts']), hosts)
+
+    def test_a_reader_that_goes_away_ends_it_quietly(self):
+        done = subprocess.run(
+            [
+                'bash',
+                '-c',
+                f'{base.HOSTCTL} --os-cloud '
+                f'{base.cloud()["clouds"]["admin"]} watch --count 3 '
+                '--interval 0.1 | true; echo "${PIPESTATUS[0]}" >&2',
+            ],
+            capture_output=True,
+            text=True,
+            env=base.clean_env(),
+            timeout=60,
+        )
+        # `true` has gone before the first line: its write fails (EPIPE).
+        self.assertEqual(('', '0\n'), (done.stdout, done.stderr))
 
     def test_outage_loses_and_repeats_nothing(self):
         proxied = self.useFixture(base.ProxiedCloud())
