@@ -1,4 +1,5 @@
-"""A cache across runs: the token, and the compute API's version range.
+"""A cache across runs: the token, the compute API's version range, and
+the projects the identity can see (for --project names).
 
 Without it every run of hostctl sends three requests before its own: the
 identity service's version document, a new token, and the compute
@@ -43,6 +44,8 @@ LOG = logging.getLogger(__name__)
 MIN_TOKEN_LIFE = 120
 #: How long a compute endpoint's version range is believed (seconds).
 VERSIONS_TTL = 3600
+#: How long the list of projects (ID -> name) is believed (seconds).
+PROJECTS_TTL = 600
 #: Bumped when the file's shape changes; other versions are ignored.
 FORMAT = 1
 
@@ -176,6 +179,23 @@ class Entry:
     def drop_versions(self, endpoint: str) -> None:
         if self._data.get('compute', {}).pop(endpoint, None) is not None:
             self._dirty = True
+
+    # The projects this identity can see (ID -> name), for --project
+
+    def projects(self) -> dict[str, str] | None:
+        found = self._data.get('projects')
+        if not isinstance(found, dict):
+            return None
+        names, when = found.get('names'), found.get('at')
+        if not isinstance(names, dict) or not isinstance(when, int | float):
+            return None
+        if not 0 <= self._clock() - when < PROJECTS_TTL:
+            return None
+        return {str(k): str(v) for k, v in names.items()}
+
+    def set_projects(self, names: dict[str, str]) -> None:
+        self._data['projects'] = {'names': names, 'at': self._clock()}
+        self._dirty = True
 
     # The file
 

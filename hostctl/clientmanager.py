@@ -518,6 +518,24 @@ class ClientManager:
         )
 
     @functools.cached_property
+    def identity(self):
+        from hostctl.identity import client
+
+        if token_endpoint_mode(self._options):
+            # The token plugin would send identity requests to --os-endpoint.
+            return client.Client(
+                None,
+                unavailable='no identity service with --os-token and '
+                '--os-endpoint',
+            )
+        return client.Client(
+            self.session,
+            region_name=self.endpoints.region_name,
+            interface=self.endpoints.interface,
+            cache=self._cache,
+        )
+
+    @functools.cached_property
     def database(self):
         from hostctl.database import client
 

@@ -95,6 +95,12 @@ class Conflict(HostctlError):
     exit_code = ExitCode.CONFLICT
 
 
+class Partial(HostctlError):
+    """Some of the work was done and some not; the message says which."""
+
+    exit_code = ExitCode.PARTIAL
+
+
 class DeadlinePassed(HostctlError):
     exit_code = ExitCode.DEADLINE
 

@@ -395,8 +395,8 @@ def _add_connection_options(parser) -> None:
         type=_timeout,
         default=_env('HOSTCTL_TIMEOUT'),
         help='Give up on a request after this many seconds (default: 60; '
-        'server-fping: each probe, default 1); a request that timed out is '
-        'not retried.',
+        "server-fping's probes have --probe-timeout); a request that timed "
+        'out is not retried.',
     )
     add(
         '--retries',

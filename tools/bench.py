@@ -265,11 +265,11 @@ def fping_rows(stand_in, auth, args):
             seconds, code = timed(
                 [
                     HOSTCTL,
-                    '--timeout',
-                    '1',
                     *auth,
                     'server-fping',
                     '--all-projects',
+                    '--probe-timeout',
+                    '1',
                     *extra,
                     '-f',
                     'json',

@@ -83,6 +83,10 @@ class _Reporting(command.Command):
     def database(self):
         return self.app.client_manager.database
 
+    @property
+    def identity(self):
+        return self.app.client_manager.identity
+
 
 def _unknown_column(exc: Exception) -> bool:
     return isinstance(exc, ValueError) and str(exc).startswith(
@@ -145,11 +149,37 @@ class ShowOne(_Reporting, show.ShowOne):
         return super().produce_output(parsed_args, column_names, values)
 
 
+def with_project_names(identity, items, attr: str = 'tenant_id') -> list:
+    """`items` with project_name set from the identity service's names for
+    their `attr` (one listing, cached; empty where it will not list)."""
+    import dataclasses
+
+    items = list(items)
+    if not items:
+        return items
+    names = identity.projects.names_or_none()
+    return [
+        dataclasses.replace(i, project_name=names.get(getattr(i, attr)))
+        for i in items
+    ]
+
+
+def add_project_argument(parser, what: str) -> None:
+    parser.add_argument(
+        '--project',
+        metavar='<project>',
+        type=nonblank,
+        help=f'Only {what} of this project, by name or ID (implies '
+        '--all-projects).',
+    )
+
+
 def add_service_arguments(parser) -> None:
     parser.add_argument('host', metavar='<host>', help='Name of the host.')
     parser.add_argument(
         'binary',
         metavar='<binary>',
+        type=nonblank,
         help='Service binary, for example nova-compute.',
     )
 
@@ -194,6 +224,56 @@ def positive_int(text: str) -> int:
     return value
 
 
+def nonblank(text: str) -> str:
+    """An argparse type for every name or ID the user gives.
+
+    An empty or blank name is a usage error, never "no filter": an unset
+    $HOST in a runbook must not turn `service-enable "$HOST" ...` or
+    `server-list --host "$HOST"` into a command about every host. The name
+    itself is kept as given (Nova's names may hold inner spaces).
+    """
+    import argparse
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f'an empty name ({text!r}); give a name or an ID'
+        )
+    return text
+
+
+# A day: longer than any probe or wait a runbook means.
+MAX_SECONDS = 86400.0
+
+
+def _duration(text: str, low_ok: bool) -> float:
+    """A finite number of seconds up to a day (nan, inf and absurd values
+    are usage errors, not endless waits); 0 only where `low_ok`."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 <= value <= MAX_SECONDS) or (value == 0 and not low_ok):
+        low = '0' if low_ok else 'a number above 0'
+        raise argparse.ArgumentTypeError(
+            f'invalid duration {text!r}: give seconds, {low} to '
+            f'{MAX_SECONDS:g}'
+        )
+    return value
+
+
+def seconds(text: str) -> float:
+    """A length of time in seconds where 0 means "do not wait"."""
+    return _duration(text, low_ok=True)
+
+
+def positive_seconds(text: str) -> float:
+    """A length of time in seconds above 0 (a probe or request bound)."""
+    return _duration(text, low_ok=False)
+
+
 class Command(_Reporting):
     """A command that writes its own output (not rows)."""
 
@@ -206,7 +286,7 @@ def add_deadline_argument(parser, what: str, default=None) -> None:
         '--timeout',
         dest='deadline',
         metavar='<seconds>',
-        type=non_negative_float,
+        type=seconds,
         default=default,
         help=f'{what}{after}.',
     )
@@ -216,31 +296,7 @@ def add_interval_argument(parser, default: float) -> None:
     parser.add_argument(
         '--interval',
         metavar='<seconds>',
-        type=positive_float,
+        type=positive_seconds,
         default=default,
         help=f'Seconds between polls (default: {default:g}).',
     )
-
-
-def non_negative_float(text: str) -> float:
-    return _seconds(text, 0.0)
-
-
-def positive_float(text: str) -> float:
-    return _seconds(text, 0.01)
-
-
-def _seconds(text: str, low: float) -> float:
-    import argparse
-    import math
-
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (low <= value < math.inf):
-        raise argparse.ArgumentTypeError(
-            f'invalid number of seconds {text!r}: give a number of at '
-            f'least {low:g}'
-        )
-    return value

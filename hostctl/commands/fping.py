@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from hostctl import exceptions
-from hostctl import fping
 from hostctl.commands import base
 from hostctl.commands import fields
 
 # fping waits 500 ms for a first answer; a guest across a busy network may
 # need longer, and a second is still short enough for a runbook.
 DEFAULT_PROBE_TIMEOUT = 1.0
+VIA = ('auto', 'api', 'probe')
+ADDRESS_TYPES = ('any', 'fixed', 'floating')
 
 
 class FpingServer(base.CheckLister):
@@ -19,114 +19,35 @@ class FpingServer(base.CheckLister):
     older) Nova checks the servers. Where it does not (Nova answers 410
     Gone today), hostctl probes the servers' own addresses from here:
     ICMP echo, or a TCP connection with --tcp. A server is alive when any
-    of its addresses answers. The global --timeout bounds each probe
-    (default: 1 s).
+    of its addresses answers. --probe-timeout bounds each probe (default:
+    1 s); the global --timeout bounds the API requests.
 
     Exit 0 when every server checked is alive, 3 when any is not.
     """
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'servers',
-            metavar='<server>',
-            nargs='*',
-            help='Server name or ID (repeat for several; default: every '
-            'server of the project).',
-        )
-        base.add_all_projects_argument(parser)
-        parser.add_argument(
-            '--include',
-            metavar='<id,...>',
-            action='append',
-            help='Only these server IDs (comma-separated, repeatable).',
-        )
-        parser.add_argument(
-            '--exclude',
-            metavar='<id,...>',
-            action='append',
-            help='All but these server IDs (comma-separated, repeatable; '
-            'ignored with --include).',
-        )
-        parser.add_argument(
-            '--monitored',
-            action='store_true',
-            help=f'Only servers tagged {fping.MONITORED_TAG!r} (see '
-            'server-monitor; compute API 2.26 or later).',
-        )
-        parser.add_argument(
-            '--via',
-            choices=('auto', 'api', 'probe'),
-            default='auto',
-            help='auto: the os-fping API where the cloud serves it, '
-            'probing otherwise (default); api: only the API; probe: only '
-            'probing.',
-        )
-        parser.add_argument(
-            '--tcp',
-            metavar='<port>',
-            type=_port,
-            help='Probe this TCP port instead of ICMP echo: a connection '
-            'accepted or refused is an answer.',
-        )
-        parser.add_argument(
-            '--address-type',
-            choices=fping.ADDRESS_TYPES,
-            default='any',
-            help='Which addresses to probe (default: any).',
-        )
-        parser.add_argument(
-            '--network',
-            metavar='<name>',
-            action='append',
-            help='Only addresses on this network (repeatable).',
-        )
-        parser.add_argument(
-            '--count',
-            metavar='<count>',
-            type=base.positive_int,
-            default=1,
-            help='Probes per address before it counts as silent; each '
-            'waits up to --timeout (default: 1).',
-        )
-        base.add_concurrency_argument(parser, 1000, 'Probes')
+        _add_selection_arguments(parser)
+        _add_probing_arguments(parser)
         base.add_long_argument(parser)
         return parser
 
     def take_action(self, parsed_args):
-        selection = fping.Selection(
-            servers=tuple(parsed_args.servers),
-            all_projects=parsed_args.all_projects,
-            include=fping.server_ids('--include', parsed_args.include),
-            exclude=fping.server_ids('--exclude', parsed_args.exclude),
-            monitored=parsed_args.monitored,
+        from hostctl.ping import check
+
+        checks = check.check(
+            self.compute,
+            _selection(parsed_args),
+            parsed_args.via,
+            _probing(parsed_args),
         )
-        if selection.servers and (
-            selection.include or selection.exclude or selection.monitored
-        ):
-            raise exceptions.UsageError(
-                'name servers, or select them with --include, --exclude '
-                'and --monitored, not both'
-            )
-        port = parsed_args.tcp
-
-        def make_transport():
-            from hostctl import probe
-
-            return probe.TcpTransport(port) if port else probe.IcmpTransport()
-
-        probing = fping.Probing(
-            make_transport=make_transport,
-            count=parsed_args.count,
-            timeout=self.app.options.timeout or DEFAULT_PROBE_TIMEOUT,
-            concurrency=parsed_args.concurrency,
-            address_type=parsed_args.address_type,
-            networks=tuple(parsed_args.network or ()),
-        )
-        checks = fping.check(self.compute, selection, parsed_args.via, probing)
         self.outcome = base.check_outcome(
             [c.alive for c in checks], [], 'servers'
         )
+        if parsed_args.long:
+            checks = base.with_project_names(
+                self.identity, checks, 'project_id'
+            )
         return fields.rows(checks, fields.FPING, parsed_args.long)
 
 
@@ -140,7 +61,10 @@ class MonitorServer(base.ShowOne):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            'server', metavar='<server>', help='Server name or ID.'
+            'server',
+            metavar='<server>',
+            type=base.nonblank,
+            help='Server name or ID.',
         )
         parser.add_argument(
             '--unset',
@@ -155,21 +79,131 @@ class MonitorServer(base.ShowOne):
         server = servers.get(
             parsed_args.server, all_projects=parsed_args.all_projects
         )
-        tag = fping.MONITORED_TAG
-        if parsed_args.unset:
-            if not servers.remove_tag(server.id, tag):
-                base.LOG.warning('%s was not monitored', server.name)
-            monitored = False
-        elif tag in (server.tags or ()):
-            base.LOG.warning('%s is already monitored', server.name)
-            monitored = True
-        else:
-            servers.add_tag(server.id, tag)
-            monitored = True
-        return (
-            ('ID', 'Name', 'Project', 'Monitored'),
-            (server.id, server.name, server.tenant_id, monitored),
+        server, changed = servers.set_monitored(
+            server, monitored=not parsed_args.unset
         )
+        if not changed:
+            state = (
+                'was not monitored'
+                if parsed_args.unset
+                else 'is already monitored'
+            )
+            base.LOG.warning('%s %s; nothing changed', server.name, state)
+        return fields.show(server, fields.MONITOR)
+
+
+def _add_selection_arguments(parser) -> None:
+    parser.add_argument(
+        'servers',
+        metavar='<server>',
+        nargs='*',
+        type=base.nonblank,
+        help='Server name or ID (repeat for several; default: every '
+        'server of the project).',
+    )
+    base.add_all_projects_argument(parser)
+    parser.add_argument(
+        '--include',
+        metavar='<id,...>',
+        action='append',
+        help='Only these server IDs (comma-separated, repeatable); an ID '
+        'not found is an error.',
+    )
+    parser.add_argument(
+        '--exclude',
+        metavar='<id,...>',
+        action='append',
+        help='All but these server IDs (comma-separated, repeatable; '
+        'ignored with --include).',
+    )
+    parser.add_argument(
+        '--monitored',
+        action='store_true',
+        help="Only servers tagged 'monitored' (see server-monitor; compute "
+        'API 2.26 or later).',
+    )
+    parser.add_argument(
+        '--via',
+        choices=VIA,
+        default='auto',
+        help='auto: the os-fping API where the cloud serves it, '
+        'probing otherwise (default); api: only the API; probe: only '
+        'probing.',
+    )
+
+
+def _add_probing_arguments(parser) -> None:
+    parser.add_argument(
+        '--tcp',
+        metavar='<port>',
+        type=_port,
+        help='Probe this TCP port instead of ICMP echo: a connection '
+        'accepted or refused is an answer.',
+    )
+    parser.add_argument(
+        '--address-type',
+        choices=ADDRESS_TYPES,
+        default='any',
+        help='Which addresses to probe (default: any).',
+    )
+    parser.add_argument(
+        '--network',
+        metavar='<name>',
+        action='append',
+        type=base.nonblank,
+        help='Only addresses on this network (repeatable); a network no '
+        'server checked is on is an error.',
+    )
+    parser.add_argument(
+        '--count',
+        metavar='<count>',
+        type=base.positive_int,
+        default=1,
+        help='Probes per address before it counts as silent; each '
+        'waits up to --probe-timeout (default: 1).',
+    )
+    parser.add_argument(
+        '--probe-timeout',
+        metavar='<seconds>',
+        type=base.positive_seconds,
+        default=DEFAULT_PROBE_TIMEOUT,
+        help='How long each probe waits for an answer (default: '
+        f'{DEFAULT_PROBE_TIMEOUT:g}); the global --timeout bounds the API '
+        'requests.',
+    )
+    base.add_concurrency_argument(parser, 1000, 'Probes')
+
+
+def _selection(parsed_args):
+    from hostctl.ping import selection
+
+    return selection.Selection(
+        servers=tuple(parsed_args.servers),
+        all_projects=parsed_args.all_projects,
+        include=selection.server_ids('--include', parsed_args.include),
+        exclude=selection.server_ids('--exclude', parsed_args.exclude),
+        monitored=parsed_args.monitored,
+    )
+
+
+def _probing(parsed_args):
+    from hostctl.ping import check
+
+    port = parsed_args.tcp
+
+    def make_transport():
+        from hostctl.ping import probe
+
+        return probe.TcpTransport(port) if port else probe.IcmpTransport()
+
+    return check.Probing(
+        make_transport=make_transport,
+        count=parsed_args.count,
+        timeout=parsed_args.probe_timeout,
+        concurrency=parsed_args.concurrency,
+        address_type=parsed_args.address_type,
+        networks=tuple(parsed_args.network or ()),
+    )
 
 
 def _port(text: str) -> int:

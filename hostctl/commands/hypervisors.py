@@ -14,6 +14,7 @@ class ListHypervisor(base.Lister):
         parser.add_argument(
             '--matching',
             metavar='<pattern>',
+            type=base.nonblank,
             help='Only hypervisors whose hostname contains this text.',
         )
         base.add_long_argument(parser)
@@ -27,13 +28,18 @@ class ListHypervisor(base.Lister):
 
 
 class ShowHypervisor(base.ShowOne):
-    """Show every field of a hypervisor, with its service's disabled reason."""
+    """Show a hypervisor: fixed fields, with its service and uptime.
+
+    The fields do not change with the microversion: those the API no
+    longer gives (usage figures, from 2.88) are empty.
+    """
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
             'hypervisor',
             metavar='<hypervisor>',
+            type=base.nonblank,
             help='Hypervisor ID (an integer before microversion 2.53, a UUID '
             'from 2.53) or hostname.',
         )
@@ -41,8 +47,4 @@ class ShowHypervisor(base.ShowOne):
 
     def take_action(self, parsed_args):
         hypervisor = self.compute.hypervisors.get(parsed_args.hypervisor)
-        return fields.show_all(
-            hypervisor,
-            fields.HYPERVISOR + fields.HYPERVISOR_SERVICE,
-            covered=('service',),
-        )
+        return fields.show(hypervisor, fields.HYPERVISOR_SHOW)

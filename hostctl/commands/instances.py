@@ -25,6 +25,7 @@ class RpcPingInstance(base.CheckLister):
             'instances',
             metavar='<instance>',
             nargs='*',
+            type=base.nonblank,
             help='Instance name or ID (repeat for several).',
         )
         parser.add_argument(

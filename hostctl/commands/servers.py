@@ -18,18 +18,16 @@ class ListServer(base.Lister):
         parser.add_argument(
             '--status',
             metavar='<status>',
+            type=base.nonblank,
             help='Only servers in this status (ACTIVE, ERROR, ...).',
         )
         parser.add_argument(
             '--name',
             metavar='<regex>',
+            type=base.nonblank,
             help='Only servers whose name matches this regular expression.',
         )
-        parser.add_argument(
-            '--project',
-            metavar='<project-id>',
-            help='Only servers of this project (implies --all-projects).',
-        )
+        base.add_project_argument(parser, 'servers')
         parser.add_argument(
             '--limit',
             metavar='<count>',
@@ -41,15 +39,18 @@ class ListServer(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
+        project = parsed_args.project
         servers = self.compute.servers.list(
             all_projects=parsed_args.all_projects,
             host=parsed_args.host,
             status=parsed_args.status,
             name=parsed_args.name,
-            project=parsed_args.project,
+            project=project and self.identity.projects.resolve(project),
             limit=parsed_args.limit,
         )
         _note_host_status(self.compute, servers)
+        if parsed_args.long:
+            servers = base.with_project_names(self.identity, servers)
         return fields.rows(servers, fields.SERVER, parsed_args.long)
 
 
@@ -59,7 +60,10 @@ class ShowServer(base.ShowOne):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
-            'server', metavar='<server>', help='Server name or ID.'
+            'server',
+            metavar='<server>',
+            type=base.nonblank,
+            help='Server name or ID.',
         )
         base.add_all_projects_argument(parser)
         return parser

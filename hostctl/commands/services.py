@@ -17,6 +17,7 @@ class ListService(base.Lister):
         parser.add_argument(
             '--binary',
             metavar='<binary>',
+            type=base.nonblank,
             help='Only services of this binary, for example nova-compute.',
         )
         return parser
@@ -51,8 +52,8 @@ class ForceDownService(base.ShowOne):
         change = self.compute.services.force_down(
             parsed_args.host, parsed_args.binary, forced_down=forced_down
         )
-        flag = 'forced down' if forced_down else 'not forced down'
-        _note_unchanged(change, parsed_args, flag)
+        state = 'already forced down' if forced_down else 'not forced down'
+        _note_unchanged(change, parsed_args, state)
         return fields.show(change.service, fields.SERVICE)
 
 
@@ -77,7 +78,7 @@ class DisableService(base.ShowOne):
         change = self.compute.services.disable(
             parsed_args.host, parsed_args.binary, reason=parsed_args.reason
         )
-        _note_unchanged(change, parsed_args, 'disabled')
+        _note_unchanged(change, parsed_args, 'already disabled')
         return fields.show(change.service, fields.SERVICE)
 
 
@@ -93,7 +94,7 @@ class EnableService(base.ShowOne):
         change = self.compute.services.enable(
             parsed_args.host, parsed_args.binary
         )
-        _note_unchanged(change, parsed_args, 'enabled')
+        _note_unchanged(change, parsed_args, 'already enabled')
         return fields.show(change.service, fields.SERVICE)
 
 
@@ -102,7 +103,7 @@ def _note_unchanged(change, parsed_args, state: str) -> None:
     # in succeeds, and says so on stderr (silenced by -q).
     if not change.changed:
         base.LOG.info(
-            '%s %s was already %s; nothing changed',
+            '%s %s was %s; nothing changed',
             parsed_args.host,
             parsed_args.binary,
             state,

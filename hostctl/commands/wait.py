@@ -8,7 +8,8 @@ from hostctl.commands import fields
 # kind -> the field table whose columns --for names.
 TABLES = {
     'service': fields.SERVICE,
-    'hypervisor': fields.HYPERVISOR + fields.HYPERVISOR_SERVICE,
+    'hypervisor': fields.HYPERVISOR_SHOW,
+    'host': fields.HOST,
     'server': fields.SERVER,
     'instance': fields.RPC_PING,
 }
@@ -17,12 +18,13 @@ TABLES = {
 class Wait(base.Command):
     """Wait until a resource's fields have the values given with --for.
 
-    Kinds and their names: service <host> <binary>, hypervisor <name-or-id>,
-    server <name-or-id>, instance <name-or-id> (a database guest, checked
-    with rpc_ping). FIELD is a column of that kind's table ("Host Status",
-    or host_status); several --for must all hold. Exit 0 when they do, 10
-    when --timeout passes first (the last values seen on stderr), or the
-    error's own code.
+    Kinds and their names: service <host> <binary>, hypervisor
+    <name-or-id>, server <name-or-id>, host <host> (the verdict of
+    host-show: up, unknown, down, maintenance, fenced), instance
+    <name-or-id> (a database guest, checked with rpc_ping). FIELD is a
+    column of that kind's table ("Host Status", or host_status); several
+    --for must all hold. Exit 0 when they do, 10 when --timeout passes
+    first (the last values seen on stderr), or the error's own code.
     """
 
     def get_parser(self, prog_name):

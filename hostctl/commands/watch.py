@@ -37,7 +37,8 @@ class Watch(base.Command):
         parser.add_argument(
             '--host',
             metavar='<host>',
-            help='Only what is on this host (its exact service host name).',
+            help='Only what is on this host: its service host name or '
+            'hypervisor hostname, exactly.',
         )
         base.add_interval_argument(parser, 2.0)
         parser.add_argument(
@@ -65,7 +66,9 @@ class Watch(base.Command):
         from hostctl.watch import engine, poller, webhook
 
         kinds = [k for k in TABLES if getattr(parsed_args, f'{k}s')]
-        host = _host(parsed_args.host)
+        host = parsed_args.host
+        if host is not None:
+            host = self.compute.hosts.resolve(host)
         polls = poller.Poller(
             self.compute, TABLES, kinds or list(TABLES), host
         )
@@ -111,15 +114,6 @@ def _silence(stream) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
     except (OSError, ValueError, AttributeError):
         pass
-
-
-def _host(name):
-    from hostctl import exceptions
-
-    if name is not None and not name.strip():
-        # Nova would read an empty host filter as none: every host.
-        raise exceptions.UsageError('--host: give a host name, not nothing')
-    return name
 
 
 def _webhook(url, webhook):

@@ -65,8 +65,9 @@ class InstanceManager:
 
         IDs need no lookup (a ping of an unknown ID answers 404); names are
         looked up in one listing, and a name several instances share is an
-        error that lists them.
+        error that lists them. An instance named twice is pinged once.
         """
+        names_or_ids = list(dict.fromkeys(names_or_ids))
         if all(models.looks_like_uuid(x) for x in names_or_ids):
             return [Instance(id=x) for x in names_or_ids]
         everything = self.list_all()
@@ -87,7 +88,7 @@ class InstanceManager:
                     f'{wanted!r}: {listed}; give an ID'
                 )
             found.append(matches[0])
-        return found
+        return list({i.id: i for i in found}.values())
 
     def rpc_ping(self, instance: Instance, timeout: float) -> Ping:
         url = f'/mgmt/instances/{parse.quote(instance.id)}/rpc_ping'

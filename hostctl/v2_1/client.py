@@ -15,6 +15,7 @@ from hostctl import links
 from hostctl.v2_1 import MAX_VERSION, MIN_VERSION
 from hostctl.v2_1 import base
 from hostctl.v2_1 import fping
+from hostctl.v2_1 import hosts
 from hostctl.v2_1 import hypervisors
 from hostctl.v2_1 import servers
 from hostctl.v2_1 import services
@@ -61,6 +62,7 @@ class Client:
         self.hypervisors = hypervisors.HypervisorManager(self)
         self.servers = servers.ServerManager(self)
         self.fping = fping.FpingManager(self)
+        self.hosts = hosts.HostManager(self)
 
     @functools.cached_property
     def server_versions(self) -> tuple[base.Version, base.Version]:

@@ -20,6 +20,10 @@ from hostctl.models import key
 from hostctl.v2_1.base import Manager, requires, text
 
 HOST_STATUS = (2, 16)
+# Server tags (and the monitored mark made of one).
+TAGS = '2.26'
+# The server tag that marks a server for server-fping --monitored.
+MONITORED_TAG = 'monitored'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,20 +42,38 @@ class Server(models.Model):
     tenant_id: str | None = None
     created: str | None = None
     tags: list | None = None
+    # Not Nova's: the identity service's name for tenant_id, joined in by
+    # the commands that show it (Nova gives IDs only).
+    project_name: str | None = None
+
+    @property
+    def monitored(self) -> bool | None:
+        """Whether the server carries the monitored tag (None: unknown)."""
+        return None if self.tags is None else MONITORED_TAG in self.tags
 
 
 class ServerManager(Manager):
     @requires('2.1', what='listing servers')
     def list(self, version, **filters) -> list[Server]:
-        """Servers (all pages); filters as `_list` takes them."""
-        return self._list(version, **filters)
+        """Servers (all pages); filters as `_list` takes them.
+
+        `host` names one host exactly (see hosts.resolve): a host that
+        does not exist is NotFound, not an empty list, and a server on
+        another host is never listed, whatever the cloud's filter did.
+        """
+        host = filters.get('host')
+        if host is None:
+            return self._list(version, **filters)
+        host = self._client.hosts._resolve(version, host)[0]
+        return self._list(version, **dict(filters, host=host))
 
     @requires('2.1', what='listing servers')
     def list_since(self, version, since=None, host=None):
         """(servers, as_of): every server of every project (on `host`)
         whose record changed at or after `since`, or all of them when
         `since` is None; and the cloud's clock when it answered the first
-        page, to pass as the next `since`.
+        page, to pass as the next `since`. `host` is an exact service host
+        (hosts.resolve), checked as `list` checks it.
 
         Nova's ``changes-since`` compares its own clock (updated_at), hence
         the cloud's time and not this machine's. It includes servers
@@ -73,7 +95,8 @@ class ServerManager(Manager):
             return body
 
         items = links.collect(page, 'servers', 'servers_links', params)
-        return [Server.from_json(s) for s in items], dates[0]
+        servers = [Server.from_json(s) for s in items]
+        return (only_on(host, servers) if host else servers), dates[0]
 
     @requires('2.1', what='showing a server')
     def get(self, version, name_or_id: str, all_projects=False) -> Server:
@@ -105,24 +128,33 @@ class ServerManager(Manager):
             'give an ID'
         )
 
-    @requires('2.26', what='server tags')
+    @requires(TAGS, what='listing servers by tag')
     def list_tagged(self, version, tag: str, **filters) -> list[Server]:
         """Servers that carry `tag` (all pages), filtered by the API."""
         return self._list(version, tags=tag, **filters)
 
-    @requires('2.26', what='server tags')
-    def add_tag(self, version, server_id: str, tag: str) -> None:
-        """Tag a server; tagging it again changes nothing."""
-        self._client.put(_tag_url(server_id, tag), version)
+    @requires(TAGS, what='marking a server monitored (a server tag)')
+    def set_monitored(self, version, server: Server, monitored=True):
+        """Tag or untag `server` as monitored; (server, changed).
 
-    @requires('2.26', what='server tags')
-    def remove_tag(self, version, server_id: str, tag: str) -> bool:
-        """Untag a server; False when it did not carry the tag."""
-        try:
-            self._client.delete(_tag_url(server_id, tag), version)
-        except exceptions.NotFound:
-            return False
-        return True
+        The server's own tags (from the listing or GET that found it) say
+        whether anything needs doing, so asking twice changes nothing. The
+        tag request is idempotent either way: a DELETE retried after a lost
+        answer meets a 404, which is the state asked for.
+        """
+        if server.monitored is monitored:
+            return server, False
+        url = _tag_url(server.id, MONITORED_TAG)
+        if monitored:
+            self._client.put(url, version)
+            tags = [*(server.tags or ()), MONITORED_TAG]
+        else:
+            try:
+                self._client.delete(url, version)
+            except exceptions.NotFound:
+                pass  # Untagged already: what was asked for.
+            tags = [t for t in server.tags or () if t != MONITORED_TAG]
+        return dataclasses.replace(server, tags=tags), True
 
     @requires('2.1', what='listing servers')
     def host_status_note(self, version, servers) -> str | None:
@@ -170,8 +202,27 @@ class ServerManager(Manager):
         items = self._client.get_all(
             '/servers/detail', version, 'servers', params=params, limit=limit
         )
-        return [Server.from_json(s) for s in items]
+        servers = [Server.from_json(s) for s in items]
+        return only_on(host, servers) if host else servers
 
 
 def _tag_url(server_id: str, tag: str) -> str:
     return f'/servers/{parse.quote(server_id)}/tags/{parse.quote(tag)}'
+
+
+def only_on(host: str, servers: list[Server]) -> list[Server]:
+    """The servers really on `host`, whatever the API did with the filter.
+
+    Nova drops ``host`` from a non-admin's query without a word and lists
+    the user's servers instead; it also hides their hosts from such a user.
+    A listing that cannot be checked is refused rather than shown as if it
+    were filtered.
+    """
+    key = 'OS-EXT-SRV-ATTR:host'
+    if any(key not in s.raw for s in servers):
+        raise exceptions.AuthError(
+            f'cannot list the servers on host {host!r}: the compute API '
+            "ignores the host filter for this user and hides servers' "
+            'hosts (admin only by default policy)'
+        )
+    return [s for s in servers if s.host == host]

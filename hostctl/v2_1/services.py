@@ -10,12 +10,16 @@ know which era the cloud is in.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 
 from hostctl import exceptions
 from hostctl import models
+from hostctl.v2_1 import UUID_IDS
 from hostctl.v2_1.base import Manager, requires
 
-UUID_IDS = (2, 53)
+
+# The forced_down flag (and its PUT) arrived in 2.11.
+FORCE_DOWN = '2.11'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +36,24 @@ class Service(models.Model):
     disabled_reason: str | None = None
     updated_at: str | None = None
 
+    @property
+    def reported_at(self) -> datetime.datetime | None:
+        """updated_at as a time (UTC), or None if absent or unreadable.
+
+        Nova sets it on every heartbeat, and on every change made through
+        the API.
+        """
+        if not self.updated_at:
+            return None
+        try:
+            when = datetime.datetime.fromisoformat(self.updated_at)
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            # Nova writes UTC without saying so.
+            when = when.replace(tzinfo=datetime.UTC)
+        return when
+
 
 @dataclasses.dataclass(frozen=True)
 class Change:
@@ -44,16 +66,42 @@ class Change:
 class ServiceManager(Manager):
     @requires('2.1', what='listing services')
     def list(self, version, host=None, binary=None) -> list[Service]:
-        return self._list(version, host, binary)
+        """Services; `host` names one host exactly (see hosts.resolve),
+        and a host that does not exist is NotFound, not an empty list."""
+        if host is None:
+            return self._list(version, binary=binary)
+        # One listing answers both the name and the question.
+        host, services, _ = self._client.hosts._resolve(version, host)
+        return [
+            s
+            for s in services
+            if s.host == host and (binary is None or s.binary == binary)
+        ]
 
     @requires('2.1', what='showing a service')
     def get(self, version, host, binary) -> Service:
         """The one `binary` service on `host` (exact names, one request)."""
         return self._find(version, host, binary)
 
-    @requires('2.11', what='forcing a service down')
+    @requires(FORCE_DOWN, what='forcing a service down')
     def force_down(self, version, host, binary, forced_down=True) -> Change:
         before = self._find(version, host, binary)
+        return self._force_down(version, before, forced_down)
+
+    @requires('2.1', what='disabling a service')
+    def disable(self, version, host, binary, reason=None) -> Change:
+        return self._disable(
+            version, self._find(version, host, binary), reason
+        )
+
+    @requires('2.1', what='enabling a service')
+    def enable(self, version, host, binary) -> Change:
+        return self._enable(version, self._find(version, host, binary))
+
+    # The changes, on a service already read: host-down and host-up read
+    # the host once and act on what they read.
+
+    def _force_down(self, version, before: Service, forced_down) -> Change:
         if before.forced_down is forced_down:
             return Change(before, changed=False)
         if version >= UUID_IDS:
@@ -61,15 +109,17 @@ class ServiceManager(Manager):
         self._client.put(
             '/os-services/force-down',
             version,
-            json={'host': host, 'binary': binary, 'forced_down': forced_down},
+            json={
+                'host': before.host,
+                'binary': before.binary,
+                'forced_down': forced_down,
+            },
         )
         # The old API answers with host, binary and the flag only; the
         # service as it now stands (its state above all) needs a fresh read.
-        return Change(self._find(version, host, binary), changed=True)
+        return Change(self._reread(version, before), changed=True)
 
-    @requires('2.1', what='disabling a service')
-    def disable(self, version, host, binary, reason=None) -> Change:
-        before = self._find(version, host, binary)
+    def _disable(self, version, before: Service, reason=None) -> Change:
         if before.status == 'disabled' and (
             reason is None or reason == before.disabled_reason
         ):
@@ -79,17 +129,15 @@ class ServiceManager(Manager):
             if reason is not None:
                 body['disabled_reason'] = reason
             return self._update(version, before, body)
-        if reason is None:
-            action, body = 'disable', {'host': host, 'binary': binary}
-        else:
+        body = {'host': before.host, 'binary': before.binary}
+        action = 'disable'
+        if reason is not None:
             action = 'disable-log-reason'
-            body = {'host': host, 'binary': binary, 'disabled_reason': reason}
+            body['disabled_reason'] = reason
         self._client.put(f'/os-services/{action}', version, json=body)
-        return Change(self._find(version, host, binary), changed=True)
+        return Change(self._reread(version, before), changed=True)
 
-    @requires('2.1', what='enabling a service')
-    def enable(self, version, host, binary) -> Change:
-        before = self._find(version, host, binary)
+    def _enable(self, version, before: Service) -> Change:
         if before.status == 'enabled':
             return Change(before, changed=False)
         if version >= UUID_IDS:
@@ -97,9 +145,14 @@ class ServiceManager(Manager):
         self._client.put(
             '/os-services/enable',
             version,
-            json={'host': host, 'binary': binary},
+            json={'host': before.host, 'binary': before.binary},
         )
-        return Change(self._find(version, host, binary), changed=True)
+        return Change(self._reread(version, before), changed=True)
+
+    def _reread(self, version, service: Service) -> Service:
+        # The host is exact by now; Nova's host filter is an exact match.
+        found = self._list(version, service.host, service.binary)
+        return _one(found, service.host, service.binary)
 
     def _list(self, version, host=None, binary=None) -> list[Service]:
         params = {}
@@ -117,28 +170,29 @@ class ServiceManager(Manager):
         return Change(Service.from_json(answer['service']), changed=True)
 
     def _find(self, version, host, binary) -> Service:
-        found = self._list(version, host, binary)
-        if len(found) == 1:
-            return found[0]
-        if found:
-            ids = ', '.join(str(s.id) for s in found)
-            raise exceptions.Conflict(
-                f'{len(found)} {binary} services on host {host} ({ids}); '
-                'the cloud has duplicate service records'
+        """The one `binary` service on the host `host` names exactly."""
+        if binary is None or not binary.strip():
+            raise exceptions.UsageError(
+                'a service binary is needed, for example nova-compute'
             )
-        # The miss costs one more request, so that the error can name what
-        # does exist instead of leaving the user to guess.
-        raise exceptions.NotFound(
-            _missing_message(host, binary, self._list(version))
-        )
+        host, services, _ = self._client.hosts._resolve(version, host)
+        found = [s for s in services if s.host == host]
+        matches = [s for s in found if s.binary == binary]
+        if not matches:
+            raise exceptions.NotFound(
+                f'host {host!r} has no {binary!r} service; it has: '
+                + ', '.join(sorted({s.binary or '?' for s in found}))
+            )
+        return _one(matches, host, binary)
 
 
-def _missing_message(host, binary, services: list[Service]) -> str:
-    hosts = sorted({s.host for s in services if s.host})
-    if host not in hosts:
-        known = ', '.join(hosts) or 'none'
-        return f'no compute service on host {host!r}; hosts: {known}'
-    binaries = sorted({s.binary for s in services if s.host == host})
-    return f'host {host!r} has no {binary!r} service; it has: ' + ', '.join(
-        binaries
+def _one(found: list[Service], host, binary) -> Service:
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise exceptions.NotFound(f'host {host!r} has no {binary!r} service')
+    ids = ', '.join(str(s.id) for s in found)
+    raise exceptions.Conflict(
+        f'{len(found)} {binary} services on host {host} ({ids}); '
+        'the cloud has duplicate service records'
     )

@@ -54,8 +54,10 @@ class Condition:
 
 def parse(specs, table, kind: str) -> list[Condition]:
     """Conditions from --for texts; a usage error names what is valid."""
-    by_key = {_key(f.header): f for f in table}
-    by_key.update((_key(f.attr), f) for f in table)
+    # Attribute names too (host_status), but a header always wins: two
+    # derived columns may read the same attribute.
+    by_key = {_key(f.attr): f for f in table if f.derive is None}
+    by_key.update((_key(f.header), f) for f in table)
     found = []
     for spec in specs:
         name, equals, want = spec.partition('=')

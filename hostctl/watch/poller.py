@@ -34,7 +34,8 @@ class Poller:
     """Polls `compute` (a hostctl compute client) for `kinds`.
 
     :param tables: kind -> the field table its records are made through.
-    :param host: only this service host (exact), or None for all.
+    :param host: only this service host (exactly as Nova has it: see
+        hosts.resolve), or None for all.
     """
 
     def __init__(self, compute, tables, kinds=records.KINDS, host=None):
@@ -54,9 +55,15 @@ class Poller:
         new: dict = {}
         hosts = self._hosts
         if SERVICE in self.kinds or SERVER in self.kinds:
-            services = self._records(
-                SERVICE, self._compute.services.list(host=self.host)
-            )
+            # Every service, filtered here: a host that goes away is an
+            # event, not an error.
+            services = {
+                k: r
+                for k, r in self._records(
+                    SERVICE, self._compute.services.list()
+                ).items()
+                if self.host is None or r.host == self.host
+            }
             if SERVICE in self.kinds:
                 new.update(services)
             hosts = {
@@ -65,7 +72,11 @@ class Poller:
                 if r.name == COMPUTE
             }
         if HYPERVISOR in self.kinds:
-            found = self._compute.hypervisors.list(detailed=True)
+            # Detailed for each one's service host; without the servers of
+            # every hypervisor (the bulk of the answer in a big cloud).
+            found = self._compute.hypervisors.list(
+                detailed=True, servers=False
+            )
             new.update(
                 (k, r)
                 for k, r in self._records(HYPERVISOR, found).items()
@@ -101,7 +112,7 @@ class Poller:
         changed, as_of = servers.list_since(self._since - OVERLAP)
         for host in sorted(changed_hosts):
             if self.host is None or host == self.host:
-                listed = servers.list(all_projects=True, host=host)
+                listed, _ = servers.list_since(host=host)
                 current.update(self._records(SERVER, listed))
         for key, found in self._records(SERVER, changed).items():
             if found.values.get('Status') == 'DELETED':

@@ -13,6 +13,7 @@ from hostctl import exceptions
 ARGUMENTS = {
     'service': ('host', 'binary'),
     'hypervisor': ('hypervisor',),
+    'host': ('host',),
     'server': ('server',),
     'instance': ('instance',),
 }
@@ -36,6 +37,10 @@ def target(kind, names, app, *, all_projects=False, timeout=None):
         hypervisors = app.compute.hypervisors
         found = hypervisors.get(names[0])
         return what, lambda: hypervisors.get(str(found.id))
+    if kind == 'host':
+        hosts = app.compute.hosts
+        host = hosts.resolve(names[0])
+        return f'host {host}', lambda: hosts.show(host)
     if kind == 'server':
         servers = app.compute.servers
         found = servers.get(names[0], all_projects=all_projects)

@@ -8,6 +8,7 @@ tests that need a silent server say they are skipped.
 """
 
 import os
+import time
 
 import fixtures
 
@@ -43,7 +44,8 @@ class FpingTest(base.TestCase):
 
     def test_all_projects_reports_each_server_as_it_is(self):
         self.needs_dead_network()
-        result = self.fping('--all-projects', '--long')
+        # --no-cache: an earlier run may have found os-fping gone.
+        result = self.fping('--all-projects', '--long', '--no-cache')
         self.assertEqual(3, result.rc, result.err)
         rows = {r['ID']: r for r in result.json()}
         self.assertEqual({s['id'] for s in servers()}, set(rows))
@@ -143,9 +145,9 @@ class FpingTest(base.TestCase):
     def test_tcp_probe_counts_a_refusal_as_an_answer(self):
         self.needs_dead_network()
         result = hostctl(
-            '--timeout',
-            '0.5',
             'server-fping',
+            '--probe-timeout',
+            '0.5',
             '--tcp',
             '9',
             '--long',
@@ -199,12 +201,16 @@ class FpingTest(base.TestCase):
         again = hostctl('server-monitor', 'db-1', '-f', 'json')
         self.assertOk(again)
         self.assertIs(True, again.json()['Monitored'])
-        self.assertEqual('hostctl: db-1 is already monitored\n', again.err)
+        self.assertEqual(
+            'hostctl: db-1 is already monitored; nothing changed\n', again.err
+        )
         self.assertOk(hostctl('server-monitor', '--unset', 'db-1'))
         unset = hostctl('server-monitor', '--unset', 'db-1', '-f', 'json')
         self.assertOk(unset)
         self.assertIs(False, unset.json()['Monitored'])
-        self.assertEqual('hostctl: db-1 was not monitored\n', unset.err)
+        self.assertEqual(
+            'hostctl: db-1 was not monitored; nothing changed\n', unset.err
+        )
         nothing = self.fping('--monitored')
         self.assertOk(nothing)
         self.assertEqual([], nothing.json())
@@ -228,7 +234,53 @@ class FpingTest(base.TestCase):
         result = hostctl(
             '--os-compute-api-version', '2.25', 'server-fping', '--monitored'
         )
-        self.assertFails(result, 6, 'server tags needs compute API version')
+        self.assertFails(
+            result, 6, 'listing servers by tag needs compute API version 2.26'
+        )
+
+    def test_os_fping_failing_across_projects_is_asked_once(self):
+        # Nova 34 answers os-fping?all_tenants=1 with a 500 (and logs a
+        # traceback): asked once per cache lifetime, not on every run.
+        env = base.clean_env(
+            XDG_CACHE_HOME=self.useFixture(fixtures.TempDir()).path
+        )
+        first = self.fping('--all-projects', env=env)
+        self.assertIn('the os-fping API answered HTTP 500', first.err)
+        second = self.fping('--all-projects', env=env)
+        self.assertNotIn('os-fping', second.err)
+        self.assertEqual(
+            {r['ID'] for r in first.json()}, {r['ID'] for r in second.json()}
+        )
+        api = self.fping('--all-projects', '--via', 'api', env=env)
+        self.assertFails(
+            api, 6, 'this cloud does not serve os-fping across projects'
+        )
+        self.assertNotIn('try again later', api.err)
+
+    def test_what_cannot_be_found_is_not_a_false_alarm(self):
+        unknown = server('web-1')['id'][:-4] + 'ffff'
+        include = self.fping(
+            '--all-projects', '--include', f'{server("web-1")["id"]},{unknown}'
+        )
+        self.assertFails(include, 4, f'--include: no server with ID {unknown}')
+        self.assertIn('web-1', include.err)
+        network = self.fping('--all-projects', '--network', 'nosuch')
+        self.assertFails(
+            network, 4, "no server checked has an address on network 'nosuch'"
+        )
+        self.assertIn('live', network.err)
+        self.assertEqual('', include.out + network.out)
+
+    def test_a_probe_timeout_of_its_own(self):
+        self.needs_dead_network()
+        # A long --timeout for the API leaves the probes at one second:
+        # the silent server costs about that, not 30 s.
+        started = time.monotonic()
+        result = hostctl('--timeout', '30', 'server-fping', 'cache-1')
+        self.assertEqual(3, result.rc, result.err)
+        self.assertLess(time.monotonic() - started, 15)
+        bad = self.fping('--probe-timeout', 'nan')
+        self.assertFails(bad, 2, 'invalid duration')
 
     def test_bad_input(self):
         self.assertFails(self.fping('--include', 'web-1'), 2, 'server IDs')

@@ -122,6 +122,9 @@ class ComputeFixture(fixtures.Fixture):
         self.mock.get(COMPUTE_URL, json=document)
         self.mock.get(COMPUTE_URL + '/', json=document)
         self.mock.get(COMPUTE_URL + '/os-services', json=self._list_services)
+        self.mock.get(
+            COMPUTE_URL + '/os-hypervisors/detail', json=self._list_hypervisors
+        )
 
     @staticmethod
     def version_of(request) -> tuple[int, int]:
@@ -140,6 +143,27 @@ class ComputeFixture(fixtures.Fixture):
         ]
         return {'services': found}
 
+    def _list_hypervisors(self, request, context):
+        # One hypervisor per compute service, named as its host is.
+        version = self.version_of(request)
+        return {
+            'hypervisors': [
+                {
+                    'id': s['uuid'] if version >= (2, 53) else s['id'],
+                    'hypervisor_hostname': s['host'],
+                    'state': s['state'],
+                    'status': s['status'],
+                    'service': {
+                        'host': s['host'],
+                        'id': s['uuid'] if version >= (2, 53) else s['id'],
+                        'disabled_reason': s['disabled_reason'],
+                    },
+                }
+                for s in self.services
+                if s['binary'] == 'nova-compute'
+            ]
+        }
+
     def api_requests(self):
         """The requests sent to the API proper (not version discovery)."""
         return [
@@ -147,3 +171,28 @@ class ComputeFixture(fixtures.Fixture):
             for r in self.mock.request_history
             if r.path.rstrip('/') != '/v2.1'
         ]
+
+
+class PasswordCloud(fixtures.Fixture):
+    """OS_* settings for a password cloud, and its identity service on
+    `compute`'s requests-mock: version document and token requests (each
+    answered from `tokens`, requests-mock response dicts)."""
+
+    def __init__(self, compute: ComputeFixture, tokens, password='pw'):
+        super().__init__()
+        self.compute, self.answers, self.password = compute, tokens, password
+
+    def _setUp(self):
+        for name, value in (
+            ('OS_AUTH_URL', IDENTITY_URL),
+            ('OS_USERNAME', 'admin'),
+            ('OS_PASSWORD', self.password),
+            ('OS_PROJECT_NAME', 'admin'),
+            ('OS_USER_DOMAIN_ID', 'default'),
+            ('OS_PROJECT_DOMAIN_ID', 'default'),
+            ('OS_REGION_NAME', 'RegionOne'),
+        ):
+            self.useFixture(fixtures.EnvironmentVariable(name, value))
+        mock = self.compute.mock
+        mock.get(IDENTITY_URL, json=IDENTITY_VERSION)
+        self.tokens = mock.post(IDENTITY_URL + '/auth/tokens', self.answers)

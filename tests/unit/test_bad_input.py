@@ -90,6 +90,27 @@ class BadInputTest(cli.TestCase):
                 [*cli.TOKEN_ARGS, 'server-fping', option, value], words
             )
 
+    def test_empty_or_blank_names(self):
+        # An unset variable in a runbook: never "no filter", never "all".
+        compute = self.useFixture(fakes.ComputeFixture())
+        for argv in (
+            ['service-list', '--binary', ''],
+            ['service-enable', 'compute1', ' '],
+            ['hypervisor-list', '--matching', ''],
+            ['hypervisor-show', ''],
+            ['server-list', '--status', ' '],
+            ['server-list', '--name', ''],
+            ['server-list', '--project', '\t'],
+            ['server-show', ''],
+            ['server-fping', ''],
+            ['server-fping', 'web-1', ' '],
+            ['server-fping', '--network', ''],
+            ['server-monitor', ' '],
+            ['instance-rpc-ping', ''],
+        ):
+            self.assertUsage([*cli.TOKEN_ARGS, *argv], 'an empty name')
+        self.assertEqual([], compute.api_requests())
+
     def test_unknown_column(self):
         self.useFixture(fakes.ComputeFixture())
         self.assertUsage(
@@ -171,6 +192,9 @@ COMMANDS = [
     'service-enable',
     'hypervisor-list',
     'hypervisor-show',
+    'host-show',
+    'host-down',
+    'host-up',
     'server-list',
     'server-show',
     'instance-rpc-ping',
@@ -203,6 +227,9 @@ OPTIONS = [
     '--all-projects',
     '--unset',
     '--reason',
+    '--no-disable',
+    '--wait',
+    '--enable',
     '--host',
     '--binary',
     '--matching',
@@ -213,9 +240,15 @@ OPTIONS = [
     '--exclude',
     '--via',
     '--tcp',
+    '--network',
+    '--address-type',
+    '--probe-timeout',
+    '--count',
+    '--monitored',
+    '--status',
+    '--project',
     '--for',
     '--interval',
-    '--count',
     '--webhook',
     '--no-initial',
     '--services',
@@ -226,6 +259,9 @@ OPTIONS = [
 ]
 VALUES = [
     'compute1',
+    'compute10',
+    ' ',
+    'nan',
     'nova-compute',
     'json',
     'value',
@@ -238,6 +274,11 @@ VALUES = [
     '1',
     '-1',
     '',
+    ' ',
+    'nan',
+    'inf',
+    '1e400',
+    '9f3a6a2e-5b1c-4d6e-8f70-012345678901',
     'lab',
     'token',
     fakes.COMPUTE_URL,

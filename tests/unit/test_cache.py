@@ -43,23 +43,15 @@ class PasswordCloudTest(cli.TestCase):
         self.useFixture(
             fixtures.EnvironmentVariable('XDG_CACHE_HOME', self.cache_home)
         )
-        for name, value in (
-            ('OS_AUTH_URL', fakes.IDENTITY_URL),
-            ('OS_USERNAME', 'admin'),
-            ('OS_PASSWORD', PASSWORD),
-            ('OS_PROJECT_NAME', 'admin'),
-            ('OS_USER_DOMAIN_ID', 'default'),
-            ('OS_PROJECT_DOMAIN_ID', 'default'),
-            ('OS_REGION_NAME', 'RegionOne'),
-        ):
-            self.useFixture(fixtures.EnvironmentVariable(name, value))
         self.compute = self.useFixture(fakes.ComputeFixture())
         self.mock = self.compute.mock
-        self.mock.get(fakes.IDENTITY_URL, json=fakes.IDENTITY_VERSION)
-        self.tokens = self.mock.post(
-            fakes.IDENTITY_URL + '/auth/tokens',
-            [token_answer('tok-1'), token_answer('tok-2')],
-        )
+        self.tokens = self.useFixture(
+            fakes.PasswordCloud(
+                self.compute,
+                [token_answer('tok-1'), token_answer('tok-2')],
+                PASSWORD,
+            )
+        ).tokens
 
 
 class CacheTest(PasswordCloudTest):

@@ -124,6 +124,22 @@ class RpcPingTest(cli.TestCase):
             [IDS['answering'], IDS['failing']], [r['ID'] for r in rows]
         )
 
+    def test_an_instance_named_twice_is_pinged_once(self):
+        for argv in (
+            [IDS['answering'], IDS['answering']],
+            ['db-answering', IDS['answering'], 'db-answering'],
+        ):
+            before = len(self.mock.request_history)
+            rc, rows, err = self.ping(*argv)
+            self.assertEqual((0, ''), (rc, err))
+            self.assertEqual([IDS['answering']], [r['ID'] for r in rows])
+            pings = [
+                r
+                for r in self.mock.request_history[before:]
+                if 'rpc_ping' in r.path
+            ]
+            self.assertEqual(1, len(pings), argv)
+
     def test_ambiguous_name_lists_matches(self):
         self.mock.get(
             DB_URL + '/mgmt/instances',

@@ -140,7 +140,7 @@ class ShellTest(cli.TestCase):
             ]
         )
         self.assertEqual(2, rc)
-        self.assertIn('wait: argument --timeout: invalid number', err)
+        self.assertIn('wait: argument --timeout: invalid duration', err)
 
     def test_completion_script(self):
         rc, out, _ = cli.run_cli(['complete'])

@@ -9,7 +9,7 @@ import re
 
 import fixtures
 
-from hostctl import probe
+from hostctl.ping import probe
 from tests.unit import cli
 from tests.unit import fakes
 from tests.unit.v2_1.test_servers import URL, server
@@ -25,9 +25,11 @@ class FakeIcmp:
 
     name = 'ICMP echo'
     probed = []
+    timeouts = []
 
     async def probe(self, address, timeout):
         FakeIcmp.probed.append(address)
+        FakeIcmp.timeouts.append(timeout)
         if address == '127.0.10.2':
             return probe.Answer(True, 'echo reply', address, 0.5)
         return probe.Answer(False, probe.NO_ANSWER, address)
@@ -37,8 +39,9 @@ class FpingTest(cli.TestCase):
     def setUp(self):
         super().setUp()
         FakeIcmp.probed = []
+        FakeIcmp.timeouts = []
         self.useFixture(
-            fixtures.MonkeyPatch('hostctl.probe.IcmpTransport', FakeIcmp)
+            fixtures.MonkeyPatch('hostctl.ping.probe.IcmpTransport', FakeIcmp)
         )
 
     def cloud(self, high='2.35'):
@@ -105,6 +108,7 @@ class FpingTest(cli.TestCase):
                     'Name': 'web-1',
                     'Project': 'p1',
                     'Alive': True,
+                    'Project Name': None,
                     'Address': None,
                     'RTT (ms)': None,
                     'Checked': 'os-fping API',
@@ -115,6 +119,7 @@ class FpingTest(cli.TestCase):
                     'Name': 'web-2',
                     'Project': 'p1',
                     'Alive': False,
+                    'Project Name': None,
                     'Address': None,
                     'RTT (ms)': None,
                     'Checked': 'os-fping API',
@@ -123,7 +128,12 @@ class FpingTest(cli.TestCase):
             ],
             json.loads(out),
         )
-        self.assertEqual('hostctl: 1 of 2 servers not alive\n', err)
+        self.assertEqual(
+            'hostctl: 1 of 2 servers not alive\n'
+            'hostctl: Project Name is empty: no identity service with '
+            '--os-token and --os-endpoint\n',
+            err,
+        )
         self.assertEqual([], FakeIcmp.probed)
 
     def test_api_path_sends_exclude_and_checks_one_by_id(self):
@@ -332,26 +342,175 @@ class FpingTest(cli.TestCase):
             self.assertIn(text, err)
         self.assertEqual([], self.compute.api_requests())
 
+    def test_os_fping_boundary_is_2_35(self):
+        # Pinned at the last version with os-fping it is asked; one above,
+        # never. Moving the boundary either way fails this test.
+        for pinned, asked in (('2.35', 1), ('2.36', 0)):
+            self.cloud(high='2.104')
+            self.compute.mock.get(FPING, json={'servers': []})
+            self.hostctl(
+                '--no-cache',
+                '--os-compute-api-version',
+                pinned,
+                'server-fping',
+            )
+            self.assertEqual(asked, len(self.fping_requests()), pinned)
+        # And a cloud whose oldest version is past it is never asked.
+        self.useFixture(fakes.ComputeFixture(low='2.36', high='2.104'))
+        self.hostctl('--no-cache', 'server-fping')
+
+    def test_a_failing_server_lookup_is_not_blamed_on_os_fping(self):
+        self.cloud()
+        lookup = self.compute.mock.get(
+            f'{fakes.COMPUTE_URL}/servers/{WEB1["id"]}',
+            status_code=503,
+            json={'computeFault': {'code': 503, 'message': 'Busy.'}},
+        )
+        rc, out, err = self.hostctl(
+            '--retries', '0', 'server-fping', WEB1['id']
+        )
+        self.assertEqual((7, ''), (rc, out))
+        self.assertEqual(1, len(err.splitlines()), err)
+        self.assertIn('the compute API failed with HTTP 503: Busy.', err)
+        self.assertNotIn('os-fping', err)
+        self.assertEqual(1, lookup.call_count)
+        self.assertEqual([], self.fping_requests())
+        self.assertEqual([], FakeIcmp.probed)
+
+    def test_a_500_across_projects_is_remembered(self):
+        # Nova 34 answers all_tenants=1 with 500: asked once, then not.
+        self.cloud(high='2.104')
+        failing = self.compute.mock.get(
+            FPING + '?all_tenants=1',
+            status_code=500,
+            json={'computeFault': {'code': 500, 'message': 'Unexpected.'}},
+        )
+        first = self.hostctl('server-fping', '--all-projects')
+        second = self.hostctl('server-fping', '--all-projects')
+        self.assertEqual(1, failing.call_count)
+        self.assertIn('answered HTTP 500 (Unexpected.)', first[2])
+        self.assertEqual(
+            (3, 'hostctl: 2 of 3 servers not alive\n'), (second[0], second[2])
+        )
+        rc, out, err = self.hostctl(
+            'server-fping', '--all-projects', '--via', 'api'
+        )
+        self.assertEqual((6, ''), (rc, out))
+        self.assertEqual(1, failing.call_count)
+        self.assertIn('does not serve os-fping across projects', err)
+        self.assertNotIn('try again later', err)
+
+    def test_api_only_across_projects_on_nova_34_says_it_is_gone(self):
+        self.cloud(high='2.104')
+        self.compute.mock.get(
+            FPING + '?all_tenants=1',
+            status_code=500,
+            json={'computeFault': {'code': 500, 'message': 'Unexpected.'}},
+        )
+        rc, out, err = self.hostctl(
+            '--no-cache', 'server-fping', '--all-projects', '--via', 'api'
+        )
+        self.assertEqual((6, ''), (rc, out))
+        self.assertEqual(
+            'hostctl: this cloud does not serve os-fping across projects '
+            '(HTTP 500: Unexpected.); use --via probe, or the default --via '
+            'auto\n',
+            err,
+        )
+
+    def test_include_of_an_unknown_id_is_not_found(self):
+        unknown = WEB1['id'][:-2] + '99'
+        for via, high in (('probe', '2.104'), ('api', '2.35')):
+            self.cloud(high=high)
+            self.compute.mock.get(
+                FPING,
+                json={
+                    'servers': [
+                        {'id': WEB1['id'], 'project_id': 'p1', 'alive': True}
+                    ]
+                },
+            )
+            rc, out, err = self.hostctl(
+                '--no-cache',
+                'server-fping',
+                '--via',
+                via,
+                '--include',
+                f'{WEB1["id"]},{unknown}',
+            )
+            self.assertEqual((4, ''), (rc, out), (via, err))
+            self.assertEqual(
+                f'hostctl: --include: no server with ID {unknown} in this '
+                'project (--all-projects looks further); there are: '
+                f'web-1 ({WEB1["id"]}), web-2 ({WEB2["id"]}), db-1 '
+                f'({DB1["id"]})\n',
+                err,
+            )
+        self.assertEqual([], FakeIcmp.probed)
+
+    def test_unknown_network_or_address_type_is_not_a_false_alarm(self):
+        self.cloud(high='2.104')
+        for argv, said in (
+            (
+                ['--network', 'nosuch'],
+                '--network: no server checked has an address on network '
+                "'nosuch'; their networks: private",
+            ),
+            (
+                ['--address-type', 'floating'],
+                '--address-type floating: no server checked has a floating '
+                'address',
+            ),
+        ):
+            rc, out, err = self.hostctl(
+                'server-fping', '--via', 'probe', *argv
+            )
+            self.assertEqual((4, '', f'hostctl: {said}\n'), (rc, out, err))
+        self.assertEqual([], FakeIcmp.probed)
+
+    def test_probe_timeout_is_its_own_option(self):
+        self.cloud(high='2.104')
+        self.hostctl('--timeout', '30', 'server-fping', '--via', 'probe')
+        self.assertEqual({1.0}, set(FakeIcmp.timeouts))
+        FakeIcmp.timeouts = []
+        self.hostctl(
+            'server-fping', '--via', 'probe', '--probe-timeout', '0.2'
+        )
+        self.assertEqual({0.2}, set(FakeIcmp.timeouts))
+        for bad in ('0', 'nan', 'inf', '-1', 'soon', '1e9'):
+            rc, out, err = self.hostctl('server-fping', '--probe-timeout', bad)
+            self.assertEqual((2, ''), (rc, out), bad)
+            self.assertIn('invalid duration', err)
+
 
 class MonitorTest(cli.TestCase):
-    def cloud(self, high='2.104'):
+    def cloud(self, high='2.104', tags=((),)):
         self.compute = self.useFixture(fakes.ComputeFixture(high=high))
         self.tags = f'{fakes.COMPUTE_URL}/servers/{WEB1["id"]}/tags/monitored'
+        # The server as each GET finds it, one answer per run.
         self.compute.mock.get(
             f'{fakes.COMPUTE_URL}/servers/{WEB1["id"]}',
-            json={'server': dict(WEB1, tags=[])},
+            [{'json': {'server': dict(WEB1, tags=list(t))}} for t in tags],
         )
 
     def hostctl(self, *argv):
         return cli.run_cli([*cli.TOKEN_ARGS, *argv])
 
     def test_set_and_unset(self):
-        self.cloud()
+        self.cloud(tags=((), ('monitored',)))
         self.compute.mock.put(self.tags, status_code=201)
         self.compute.mock.delete(self.tags, status_code=204)
         rc, out, err = self.hostctl('server-monitor', WEB1['id'], '-f', 'json')
         self.assertEqual((0, ''), (rc, err))
-        self.assertIs(True, json.loads(out)['Monitored'])
+        self.assertEqual(
+            {
+                'ID': WEB1['id'],
+                'Name': 'web-1',
+                'Project': 'p1',
+                'Monitored': True,
+            },
+            json.loads(out),
+        )
         rc, out, err = self.hostctl(
             'server-monitor', '--unset', WEB1['id'], '-f', 'json'
         )
@@ -361,18 +520,49 @@ class MonitorTest(cli.TestCase):
         self.assertEqual(('PUT', 'DELETE'), (put.method, delete.method))
         self.assertEqual('compute 2.104', put.headers['OpenStack-API-Version'])
 
-    def test_unset_when_not_set_says_so(self):
-        self.cloud()
+    def test_asking_for_the_state_it_is_in_changes_nothing(self):
+        for argv, tags, said in (
+            (['--unset'], (), 'web-1 was not monitored; nothing changed'),
+            (
+                [],
+                ('monitored',),
+                'web-1 is already monitored; nothing changed',
+            ),
+        ):
+            self.cloud(tags=(tags,))
+            rc, _, err = self.hostctl('server-monitor', *argv, WEB1['id'])
+            self.assertEqual((0, f'hostctl: {said}\n'), (rc, err))
+            self.assertEqual(
+                ['GET'], [r.method for r in self.compute.api_requests()]
+            )
+
+    def test_retried_delete_that_had_succeeded_is_success(self):
+        # The DELETE went through, its answer was lost, and the retry met
+        # a 404: the server is not monitored, as asked, and nothing is
+        # said about it not having been.
+        self.cloud(tags=(('monitored',),))
         self.compute.mock.delete(
             self.tags,
             status_code=404,
             json={'itemNotFound': {'code': 404, 'message': 'Tag not found'}},
         )
-        rc, _, err = self.hostctl('server-monitor', '--unset', WEB1['id'])
-        self.assertEqual((0, 'hostctl: web-1 was not monitored\n'), (rc, err))
+        rc, out, err = self.hostctl(
+            'server-monitor',
+            '--unset',
+            WEB1['id'],
+            '-f',
+            'value',
+            '-c',
+            'Monitored',
+        )
+        self.assertEqual((0, 'False\n', ''), (rc, out, err))
 
     def test_old_cloud_is_refused(self):
         self.cloud(high='2.25')
         rc, _, err = self.hostctl('server-monitor', WEB1['id'])
         self.assertEqual(6, rc)
-        self.assertIn('server tags needs compute API version 2.26', err)
+        self.assertIn(
+            'marking a server monitored (a server tag) needs compute API '
+            'version 2.26',
+            err,
+        )

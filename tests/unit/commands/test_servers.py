@@ -7,6 +7,8 @@ from tests.unit import fakes
 from tests.unit.v2_1.test_hypervisors import detail
 from tests.unit.v2_1.test_servers import URL, server
 
+ON_COMPUTE2 = {'OS-EXT-SRV-ATTR:host': 'compute2'}
+
 LIST_HEADERS = [
     'ID',
     'Name',
@@ -31,8 +33,8 @@ class ServerCommandTest(cli.TestCase):
             URL,
             json={
                 'servers': [
-                    server(1, 'web-1', 'DOWN'),
-                    server(2, 'db-1', '', addresses={}),
+                    server(1, 'web-1', 'DOWN', **ON_COMPUTE2),
+                    server(2, 'db-1', '', addresses={}, **ON_COMPUTE2),
                 ]
             },
         )
@@ -56,6 +58,49 @@ class ServerCommandTest(cli.TestCase):
         )
         self.assertEqual('', rows[1]['Host Status'])
 
+    def test_list_on_a_host_that_does_not_exist_is_exit_4(self):
+        self.compute.mock.get(URL, json={'servers': []})
+        for name in ('compute9', 'compute', 'ompute1', 'compute1.example'):
+            rc, out, err = self.hostctl(
+                'server-list', '--all-projects', '--host', name
+            )
+            self.assertEqual(4, rc, err)
+            self.assertEqual('', out)
+            self.assertEqual(
+                f"hostctl: no host '{name}'; hosts: compute1, compute2, "
+                'controller\n',
+                err,
+            )
+        # Only the lookups: no listing of servers went out.
+        self.assertNotIn(
+            '/v2.1/servers/detail',
+            [r.path for r in self.compute.api_requests()],
+        )
+
+    def test_list_on_a_host_is_exact_whatever_the_filter_did(self):
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'web-1', **ON_COMPUTE2),
+                    server(
+                        2, 'web-2', **{'OS-EXT-SRV-ATTR:host': 'compute20'}
+                    ),
+                ]
+            },
+        )
+        rc, out, err = self.hostctl(
+            'server-list',
+            '--all-projects',
+            '--host',
+            'compute2',
+            '-f',
+            'value',
+            '-c',
+            'Name',
+        )
+        self.assertEqual((0, 'web-1\n', ''), (rc, out, err))
+
     def test_list_long_and_table(self):
         self.compute.mock.get(URL, json={'servers': [server(1, 'web-1')]})
         rc, out, _ = self.hostctl('server-list', '--long', '--max-width', '0')
@@ -72,6 +117,7 @@ class ServerCommandTest(cli.TestCase):
                 'Host Status',
                 'Host',
                 'Project',
+                'Project Name',
                 'Created',
             ],
             [c.strip() for c in header.strip('|').split('|')],
@@ -179,5 +225,62 @@ class HypervisorCommandTest(cli.TestCase):
                 shown['Status'],
             ),
         )
-        self.assertEqual(' 10:00:00 up 1 day', shown['uptime'])
+        self.assertEqual(' 10:00:00 up 1 day', shown['Uptime'])
         self.assertNotIn('service', shown)
+
+    def test_show_fields_are_fixed_and_titled_at_every_version(self):
+        # The same titled fields on either side of 2.87/2.88; what the API
+        # no longer gives is empty. Below 2.88 uptime has its own request.
+        headers = set()
+        for high, uptime_asked in (('2.87', True), ('2.88', False)):
+            compute = self.useFixture(fakes.ComputeFixture(high=high))
+            version = (2, int(high.split('.')[1]))
+            body = detail(version, 1, 'compute1')
+            url = fakes.COMPUTE_URL + '/os-hypervisors/' + body['id']
+            compute.mock.get(url, json={'hypervisor': body})
+            uptime = compute.mock.get(
+                url + '/uptime',
+                json={
+                    'hypervisor': {'id': body['id'], 'uptime': ' up 2 days'}
+                },
+            )
+            rc, out, err = cli.run_cli(
+                [*cli.TOKEN_ARGS, 'hypervisor-show', body['id'], '-f', 'json']
+            )
+            self.assertEqual((0, ''), (rc, err))
+            shown = json.loads(out)
+            headers.add(tuple(shown))
+            for key in shown:
+                # Titles, not the API's raw keys.
+                self.assertNotIn('_', key)
+                self.assertNotEqual(key.lower(), key)
+            self.assertEqual(uptime_asked, uptime.called, high)
+            if uptime_asked:
+                self.assertEqual(
+                    (8, 100, ' up 2 days'),
+                    (shown['vCPUs'], shown['Local GB'], shown['Uptime']),
+                )
+            else:
+                self.assertEqual(
+                    (None, None, ' 10:00:00 up 1 day'),
+                    (shown['vCPUs'], shown['Local GB'], shown['Uptime']),
+                )
+        self.assertEqual(1, len(headers), headers)
+
+    def test_show_uptime_nova_cannot_tell_is_empty(self):
+        compute = self.useFixture(fakes.ComputeFixture(high='2.60'))
+        body = detail((2, 60), 1, 'compute1')
+        url = fakes.COMPUTE_URL + '/os-hypervisors/' + body['id']
+        compute.mock.get(url, json={'hypervisor': body})
+        # 501: the driver cannot tell; 400: the host's service is down.
+        for status in (501, 400):
+            compute.mock.get(
+                url + '/uptime',
+                status_code=status,
+                json={'fault': {'code': status, 'message': 'Cannot.'}},
+            )
+            rc, out, err = cli.run_cli(
+                [*cli.TOKEN_ARGS, 'hypervisor-show', body['id'], '-f', 'json']
+            )
+            self.assertEqual((0, ''), (rc, err))
+            self.assertIsNone(json.loads(out)['Uptime'])

@@ -1,6 +1,9 @@
 """The service commands, run in-process against a requests-mock cloud."""
 
+import datetime
 import json
+
+import fixtures
 
 from tests.unit import cli
 from tests.unit import fakes
@@ -15,13 +18,19 @@ HEADERS = [
     'Forced Down',
     'Disabled Reason',
     'Updated At',
+    'Last Report',
 ]
+
+NOW = datetime.datetime(2026, 11, 23, 10, 0, 12, tzinfo=datetime.UTC)
 
 
 class ServiceCommandTest(cli.TestCase):
     def setUp(self):
         super().setUp()
         self.compute = self.useFixture(fakes.ComputeFixture('2.1', '2.104'))
+        self.now = self.useFixture(
+            fixtures.MockPatch('hostctl.v2_1.hosts._now', return_value=NOW)
+        ).mock
 
     def hostctl(self, *argv):
         return cli.run_cli([*cli.TOKEN_ARGS, *argv])
@@ -43,9 +52,32 @@ class ServiceCommandTest(cli.TestCase):
                 'Forced Down': True,
                 'Disabled Reason': 'fenced by the fault manager',
                 'Updated At': '2026-11-23T10:00:02.000000',
+                'Last Report': '10 s ago',
             },
             listed[2],
         )
+
+    def test_service_list_marks_an_up_whose_report_is_stale(self):
+        # compute1 is up and last reported 10:00:01; a minute is allowed.
+        for now, text in (('10:01:01', '60 s ago'), ('10:01:02', '61 s ago')):
+            self.now.return_value = datetime.datetime.fromisoformat(
+                f'2026-11-23T{now}+00:00'
+            )
+            rc, out, err = self.hostctl(
+                'service-list',
+                '--host',
+                'compute1',
+                '-f',
+                'value',
+                '-c',
+                'State',
+                '-c',
+                'Last Report',
+            )
+            self.assertEqual(0, rc, err)
+            if text == '61 s ago':
+                text += ' (stale)'
+            self.assertEqual(f'up {text}\n', out)
 
     def test_service_list_filters_are_sent(self):
         rc, out, _ = self.hostctl(
@@ -62,9 +94,10 @@ class ServiceCommandTest(cli.TestCase):
             'State',
         )
         self.assertEqual((0, 'compute1 up\n'), (rc, out))
+        # One listing of every service: the host is matched here, exactly.
         self.assertEqual(
-            'host=compute1&binary=nova-compute',
-            self.compute.api_requests()[0].query,
+            ['/v2.1/os-services'],
+            [r.path + r.query for r in self.compute.api_requests()],
         )
 
     def test_service_list_keeps_columns_on_old_clouds(self):
@@ -153,6 +186,17 @@ class ServiceCommandTest(cli.TestCase):
             ['GET'], [r.method for r in self.compute.api_requests()]
         )
 
+    def test_unset_when_not_forced_down_says_so_plainly(self):
+        rc, _, err = self.hostctl(
+            'service-force-down', '--unset', 'compute1', 'nova-compute'
+        )
+        self.assertEqual(0, rc)
+        self.assertEqual(
+            'hostctl: compute1 nova-compute was not forced down; nothing '
+            'changed\n',
+            err,
+        )
+
     def test_quiet_silences_the_note(self):
         rc, _, err = self.hostctl(
             '-q', 'service-force-down', 'compute2', 'nova-compute'
@@ -166,8 +210,8 @@ class ServiceCommandTest(cli.TestCase):
         self.assertEqual(4, rc)
         self.assertEqual('', out)
         self.assertEqual(
-            "hostctl: no compute service on host 'compute9'; hosts: "
-            'compute1, compute2, controller\n',
+            "hostctl: no host 'compute9'; hosts: compute1, compute2, "
+            'controller\n',
             err,
         )
 

@@ -1,5 +1,6 @@
 """hostctl watch and hostctl wait, in-process against a fake Nova."""
 
+import datetime
 import json
 
 import fixtures
@@ -64,7 +65,9 @@ class WatchCommandTest(cli.TestCase):
         rc, out, err = self.hostctl('watch', '--host', ' ', '--count', '1')
         self.assertEqual((2, ''), (rc, out))
         self.assertEqual(
-            'hostctl: --host: give a host name, not nothing\n', err
+            'hostctl: a host name is needed: an empty name would match '
+            'every host\n',
+            err,
         )
 
     def test_outage_on_the_first_poll_is_an_event_not_an_end(self):
@@ -84,6 +87,42 @@ class WatchCommandTest(cli.TestCase):
         self.assertEqual((5, ''), (rc, out))
         self.assertTrue(err.startswith("hostctl: the compute API's policy"))
 
+    def test_wait_for_a_hosts_verdict(self):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        for service in self.nova.services:
+            service['updated_at'] = now.replace(tzinfo=None).isoformat()
+        rc, out, err = self.hostctl(
+            'wait', 'host', 'compute1', '--for', 'verdict=UP', '--timeout', '0'
+        )
+        self.assertEqual(
+            (0, 'host compute1: Verdict=up\n', ''), (rc, out, err)
+        )
+        self.nova.service('compute1').update(forced_down=True, state='down')
+        rc, out, err = self.hostctl(
+            'wait',
+            'host',
+            'compute1',
+            '--for',
+            'verdict=fenced',
+            '--timeout',
+            '0',
+        )
+        self.assertEqual((10, ''), (rc, out))
+        self.assertEqual(
+            "hostctl: host compute1: Verdict is 'down', not 'fenced' after "
+            '0 s (--timeout)\n',
+            err,
+        )
+        rc, _, err = self.hostctl(
+            'wait', 'host', 'compute1', '--for', 'verdict=gone'
+        )
+        self.assertEqual(2, rc)
+        self.assertIn(
+            "Verdict cannot be 'gone'; it is one of 'up', 'unknown', 'down', "
+            "'maintenance', 'fenced'",
+            err,
+        )
+
     def test_bad_webhook_url(self):
         rc, _, err = self.hostctl('watch', '--webhook', 'localhost:80/x')
         self.assertEqual(2, rc)
@@ -97,6 +136,14 @@ class WatchCommandTest(cli.TestCase):
         self.assertEqual(
             self.lines(out), [r.json() for r in posted.request_history]
         )
+
+
+class VerdictsTest(cli.TestCase):
+    def test_the_tables_verdicts_are_the_clients(self):
+        from hostctl.commands import fields
+        from hostctl.v2_1 import hosts
+
+        self.assertEqual(hosts.STATES, fields.VERDICTS)
 
 
 class WaitCommandTest(cli.TestCase):
@@ -125,9 +172,10 @@ class WaitCommandTest(cli.TestCase):
             'service compute2 nova-compute: State=down, Forced Down=true\n',
             out,
         )
+        # One request per poll (the host named exactly among them all).
         self.assertEqual(
-            ['host=compute2&binary=nova-compute'],
-            [r.query for r in self.compute.api_requests()],
+            ['/v2.1/os-services'],
+            [r.path for r in self.compute.api_requests()],
         )
 
     def test_deadline_exit_10_with_the_last_value(self):
@@ -183,7 +231,7 @@ class WaitCommandTest(cli.TestCase):
                     '--timeout',
                     '-1',
                 ],
-                'invalid number of seconds',
+                'invalid duration',
             ),
             (
                 ['service', '', 'nova-compute', '--for', 'state=up'],
@@ -201,7 +249,11 @@ class WaitCommandTest(cli.TestCase):
             'wait', 'service', 'compute9', 'nova-compute', '--for', 'state=up'
         )
         self.assertEqual(4, rc)
-        self.assertIn("no compute service on host 'compute9'", err)
+        self.assertEqual(
+            "hostctl: no host 'compute9'; hosts: compute1, compute2, "
+            'controller\n',
+            err,
+        )
 
 
 class WatchTokenTest(test_cache.PasswordCloudTest):

@@ -104,6 +104,48 @@ class HypervisorTest(testtools.TestCase):
             self.paths(),
         )
 
+    def test_matching_long_follows_pages_from_2_33_to_2_52(self):
+        # The search path has no detailed form, so --matching --long reads
+        # the detailed list: every page of it, not only the first.
+        for pinned in ('2.33', '2.52'):
+            hypervisors = self.client(pinned)
+            self.compute.mock.get(
+                URL + '/detail',
+                [
+                    {
+                        'json': {
+                            'hypervisors': [detail(self.version, 1, 'c1')],
+                            'hypervisors_links': [
+                                {
+                                    'rel': 'next',
+                                    'href': URL + '/detail?marker=1',
+                                }
+                            ],
+                        }
+                    },
+                    {
+                        'json': {
+                            'hypervisors': [
+                                detail(self.version, 2, 'compute2'),
+                                detail(self.version, 3, 'compute3'),
+                            ]
+                        }
+                    },
+                ],
+            )
+            found = hypervisors.list(matching='compute', detailed=True)
+            self.assertEqual(
+                ['compute2', 'compute3'],
+                [h.hypervisor_hostname for h in found],
+            )
+            self.assertEqual(
+                [
+                    '/v2.1/os-hypervisors/detail',
+                    '/v2.1/os-hypervisors/detail?marker=1',
+                ],
+                self.paths(),
+            )
+
     def test_matching_before_2_53_uses_the_search_path(self):
         hypervisors = self.client('2.52')
         self.compute.mock.get(
@@ -151,17 +193,46 @@ class HypervisorTest(testtools.TestCase):
             self.assertEqual(vcpus, found.vcpus)
             self.assertEqual('127.0.0.1', found.host_ip)
 
+    def test_servers_per_hypervisor_from_2_53_in_the_same_request(self):
+        for pinned, count in (('2.52', None), ('2.53', 0), ('2.88', 2)):
+            hypervisors = self.client(pinned)
+            body = detail(self.version, 1, 'compute1')
+            if count:
+                body['servers'] = [
+                    {'name': 'a', 'uuid': UUID1},
+                    {'name': 'b', 'uuid': UUID1[:-1] + '2'},
+                ]
+            self.compute.mock.get(
+                URL + '/detail', json={'hypervisors': [body]}
+            )
+            (found,) = hypervisors.list(detailed=True)
+            self.assertEqual(count, found.server_count, pinned)
+            (request,) = self.compute.api_requests()
+            self.assertEqual(
+                {} if count is None else {'with_servers': ['true']},
+                request.qs,
+                pinned,
+            )
+
     def test_show_by_integer_id_before_2_53(self):
         hypervisors = self.client('2.52')
         self.compute.mock.get(
             URL + '/1',
             json={'hypervisor': detail(self.version, 1, 'compute1')},
         )
+        self.compute.mock.get(
+            URL + '/1/uptime', json={'hypervisor': {'uptime': ' up 3 days'}}
+        )
         found = hypervisors.get('1')
         self.assertEqual(
-            ('compute1', 11), (found.service_host, found.service_id)
+            ('compute1', 11, ' up 3 days'),
+            (found.service_host, found.service_id, found.uptime),
         )
-        self.assertEqual(['/v2.1/os-hypervisors/1'], self.paths())
+        # Before 2.88 the uptime is a request of its own.
+        self.assertEqual(
+            ['/v2.1/os-hypervisors/1', '/v2.1/os-hypervisors/1/uptime'],
+            self.paths(),
+        )
 
     def test_show_by_hostname_before_2_53(self):
         hypervisors = self.client('2.52')
@@ -178,14 +249,19 @@ class HypervisorTest(testtools.TestCase):
             URL + '/1',
             json={'hypervisor': detail(self.version, 1, 'compute1')},
         )
+        self.compute.mock.get(URL + '/1/uptime', json={'hypervisor': {}})
         self.assertEqual('compute1', hypervisors.get('compute1').service_host)
         self.assertEqual(
-            ['/v2.1/os-hypervisors/compute1/search', '/v2.1/os-hypervisors/1'],
+            [
+                '/v2.1/os-hypervisors/compute1/search',
+                '/v2.1/os-hypervisors/1',
+                '/v2.1/os-hypervisors/1/uptime',
+            ],
             self.paths(),
         )
 
     def test_show_by_uuid_and_by_hostname_from_2_53(self):
-        hypervisors = self.client('2.53')
+        hypervisors = self.client('2.88')
         uuid = f'{UUID1[:-1]}1'
         self.compute.mock.get(
             URL + '/' + uuid,
@@ -209,28 +285,84 @@ class HypervisorTest(testtools.TestCase):
         # A name is one request: the detailed list, filtered by Nova.
         self.assertEqual(
             [
-                '/v2.1/os-hypervisors/' + uuid,
+                '/v2.1/os-hypervisors/' + uuid + '?with_servers=true',
                 '/v2.1/os-hypervisors/detail'
-                '?hypervisor_hostname_pattern=compute1',
+                '?hypervisor_hostname_pattern=compute1&with_servers=true',
             ],
             self.paths(),
         )
 
-    def test_ambiguous_hostname(self):
-        hypervisors = self.client('2.53')
+    def test_a_substring_never_names_a_hypervisor(self):
+        # Nova's search is a substring match: 'comp', 'mpute2' and
+        # 'compute1' (where only compute10 is left) all find something.
+        for pinned in ('2.52', '2.53'):
+            hypervisors = self.client(pinned)
+            found = [
+                detail(self.version, 10, 'compute10'),
+                detail(self.version, 12, 'compute12.example.org'),
+            ]
+            self.compute.mock.get(URL + '/detail', json={'hypervisors': found})
+            for name in ('comp', 'compute1', 'ompute10', '1'):
+                self.compute.mock.get(
+                    URL + f'/{name}/search', json={'hypervisors': found}
+                )
+                if name == '1' and pinned == '2.52':
+                    continue  # an ID before 2.53
+                error = self.assertRaises(
+                    exceptions.NotFound, hypervisors.get, name
+                )
+                self.assertEqual(
+                    f'no hypervisor named {name!r}; hostnames that contain '
+                    'it: compute10, compute12.example.org',
+                    str(error),
+                )
+
+    def test_short_name_matches_its_fqdn_when_only_one_fits(self):
+        # 2.88: the uptime is in the detailed body, no request of its own.
+        hypervisors = self.client('2.88')
         self.compute.mock.get(
             URL + '/detail',
             json={
                 'hypervisors': [
-                    hypervisor(self.version, 1, 'compute1'),
-                    hypervisor(self.version, 2, 'compute12'),
+                    detail(self.version, 1, 'compute1.example.org'),
+                    detail(self.version, 2, 'compute10.example.org'),
+                ]
+            },
+        )
+        self.assertEqual(
+            'compute1.example.org',
+            hypervisors.get('compute1').hypervisor_hostname,
+        )
+        self.compute.mock.get(
+            URL + '/detail',
+            json={
+                'hypervisors': [
+                    detail(self.version, 1, 'compute1.east.example.org'),
+                    detail(self.version, 2, 'compute1.west.example.org'),
                 ]
             },
         )
         error = self.assertRaises(
-            exceptions.UsageError, hypervisors.get, 'comp'
+            exceptions.UsageError, hypervisors.get, 'compute1'
         )
-        self.assertIn('matches 2 hypervisors: compute1, compute12', str(error))
+        self.assertIn("'compute1' names 2 hypervisors", str(error))
+
+    def test_nothing_contains_the_name(self):
+        for pinned in ('2.52', '2.53'):
+            hypervisors = self.client(pinned)
+            self.compute.mock.get(URL + '/detail', status_code=404, json={})
+            self.compute.mock.get(
+                URL + '/nope/search', status_code=404, json={}
+            )
+            error = self.assertRaises(
+                exceptions.NotFound, hypervisors.get, 'nope'
+            )
+            self.assertEqual("no hypervisor named 'nope'", str(error))
+
+    def test_blank_name_is_a_usage_error(self):
+        hypervisors = self.client('2.53')
+        self.assertRaises(exceptions.UsageError, hypervisors.get, ' ')
+        self.assertEqual([], self.paths())
 
     def test_unknown_id(self):
         hypervisors = self.client('2.53')

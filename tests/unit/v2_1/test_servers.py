@@ -40,7 +40,14 @@ class ServerTest(testtools.TestCase):
 
     def test_list_sends_filters(self):
         servers = self.client()
-        self.compute.mock.get(URL, json={'servers': [server(1, 'web-1')]})
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'web-1', **{'OS-EXT-SRV-ATTR:host': 'compute2'})
+                ]
+            },
+        )
         found = servers.list(
             all_projects=True,
             host='compute2',
@@ -51,11 +58,51 @@ class ServerTest(testtools.TestCase):
         self.assertEqual(['web-1'], [s.name for s in found])
         self.assertEqual(
             [
+                # The host is looked up first, to match it exactly.
+                '',
                 'all_tenants=1&project_id=p9&host=compute2&status=ACTIVE'
-                '&name=%5Eweb'
+                '&name=%5Eweb',
             ],
             self.queries(),
         )
+
+    def test_host_filter_the_api_ignored_is_applied_here(self):
+        # A listing that holds servers of other hosts: the API ignored the
+        # filter. Only the host's own servers are shown.
+        servers = self.client()
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'on-1'),
+                    server(2, 'on-2', **{'OS-EXT-SRV-ATTR:host': 'compute2'}),
+                ]
+            },
+        )
+        found = servers.list(host='compute2')
+        self.assertEqual(['on-2'], [s.name for s in found])
+
+    def test_host_filter_for_a_user_who_cannot_see_hosts_is_refused(self):
+        # Nova would drop host from a member's query and list the member's
+        # own servers; the host is looked up first, and a member may not
+        # list services: refused, and no server listing is asked for.
+        servers = self.client()
+        self.compute.mock.get(
+            fakes.COMPUTE_URL + '/os-services',
+            status_code=403,
+            json={
+                'forbidden': {
+                    'code': 403,
+                    'message': "Policy doesn't allow "
+                    'os_compute_api:os-services:list to be performed.',
+                }
+            },
+        )
+        listing = self.compute.mock.get(URL, json={'servers': []})
+        self.assertRaises(
+            exceptions.AuthError, servers.list, host='nosuchhost'
+        )
+        self.assertFalse(listing.called)
 
     def test_list_fetches_every_page(self):
         servers = self.client()

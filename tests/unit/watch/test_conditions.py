@@ -42,7 +42,7 @@ class ParseTest(testtools.TestCase):
         self.assertEqual(
             "--for: a service has no field 'colour'; its fields: ID, Binary, "
             'Host, Zone, Status, State, Forced Down, Disabled Reason, '
-            'Updated At',
+            'Updated At, Last Report',
             str(error),
         )
 

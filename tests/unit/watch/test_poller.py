@@ -174,7 +174,12 @@ class PollerTest(testtools.TestCase):
         polls = self.poller(host='compute1')
         events = polls.poll()
         self.assertEqual({'compute1'}, {e['host'] for e in events})
-        self.assertEqual('host=compute1', self.nova.api_requests()[0].query)
+        # Every service and hypervisor, filtered here; the servers by Nova
+        # (and checked).
+        self.assertEqual(
+            ['', '', 'all_tenants=1&host=compute1'],
+            [r.query for r in self.nova.api_requests()],
+        )
         self.nova.tick()
         self.nova.update_server(
             'compute1-vm1', **{'OS-EXT-SRV-ATTR:host': 'compute2'}

@@ -7,7 +7,7 @@ import fixtures
 import testtools
 
 from hostctl import exceptions
-from hostctl import probe
+from hostctl.ping import probe
 
 
 class FakeTransport:

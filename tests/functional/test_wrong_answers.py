@@ -1,0 +1,86 @@
+"""Never a wrong answer: filters the API ignores, names that do not exist.
+
+Each test is a case where hostctl once answered with exit 0 (or a false
+alarm) against the real local cloud; see issue 17.
+"""
+
+from tests.functional import base
+from tests.functional.base import hostctl
+
+
+class IgnoredFilterTest(base.TestCase):
+    def test_member_listing_by_host_is_refused_not_unfiltered(self):
+        # Nova drops host from a member's query: the member's own servers
+        # came back as if they were on the host.
+        for host in ('compute1', 'nosuchhost'):
+            result = hostctl(
+                'server-list', '--host', host, cloud_name='member'
+            )
+            self.assertFails(result, 5)
+            self.assertEqual('', result.out)
+
+
+class ProjectTest(base.TestCase):
+    def test_project_by_name_with_its_name_beside_its_id(self):
+        demo = base.cloud()['projects']['demo']
+        result = hostctl(
+            'server-list',
+            '--all-projects',
+            '--project',
+            'demo',
+            '--long',
+            '-f',
+            'json',
+        )
+        self.assertOk(result)
+        rows = result.json()
+        self.assertTrue(rows, 'the cloud seeds no server for demo')
+        self.assertEqual(
+            {(demo, 'demo')},
+            {(r['Project'], r['Project Name']) for r in rows},
+        )
+
+    def test_unknown_project_names_the_visible_ones(self):
+        result = hostctl('server-list', '--all-projects', '--project', 'nope')
+        self.assertFails(result, 4, "no project named or with ID 'nope'")
+        self.assertIn('demo', result.err)
+        self.assertEqual('', result.out)
+
+
+class HypervisorFieldTest(base.TestCase):
+    def test_servers_per_hypervisor_from_2_88(self):
+        expected = {}
+        for seeded in base.cloud()['servers']:
+            if seeded.get('host'):
+                host = seeded['host']
+                expected[host] = expected.get(host, 0) + 1
+        result = hostctl(
+            '--os-compute-api-version',
+            '2.88',
+            'hypervisor-list',
+            '--long',
+            '-f',
+            'json',
+        )
+        self.assertOk(result)
+        rows = result.json()
+        self.assertEqual(
+            {h: expected.get(h, 0) for h in base.cloud()['hosts']},
+            {r['Hypervisor Hostname']: r['Servers'] for r in rows},
+        )
+        self.assertEqual({None}, {r['Running VMs'] for r in rows})
+
+    def test_show_has_the_same_titled_fields_at_every_version(self):
+        seen = set()
+        for version in ('2.52', '2.87', '2.88'):
+            pin = ('--os-compute-api-version', version)
+            listed = hostctl(*pin, 'hypervisor-list', '-f', 'json')
+            self.assertOk(listed)
+            first = str(listed.json()[0]['ID'])
+            shown = hostctl(*pin, 'hypervisor-show', first, '-f', 'json')
+            self.assertOk(shown)
+            seen.add(tuple(shown.json()))
+            self.assertFalse(
+                [k for k in shown.json() if '_' in k], (version, shown.out)
+            )
+        self.assertEqual(1, len(seen), seen)
