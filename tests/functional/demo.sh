@@ -37,6 +37,7 @@ step server-list --all-projects --host compute2 -c Name -c Status -c "Host Statu
 
 say "3. compute2 is repaired: clear the flag; its servers are UP again."
 step service-force-down --unset compute2 nova-compute
+step wait service compute2 nova-compute --for state=up --timeout 60
 step server-list --all-projects --host compute2 -c Name -c "Host Status"
 
 say "4. compute3 goes into maintenance: disable it with a reason."
@@ -47,9 +48,11 @@ step service-enable compute3 nova-compute
 
 say "5. compute1 stops reporting (its heartbeat stops): Host Status UNKNOWN."
 "${devcloud[@]}" heartbeat stop compute1 >/dev/null
+step wait host compute1 --for verdict=unknown --timeout 60
 step server-list --all-projects --host compute1 -c Name -c "Host Status"
 step hypervisor-list --matching compute1
 "${devcloud[@]}" heartbeat start compute1 >/dev/null
+step wait service compute1 nova-compute --for state=up --timeout 60
 
 say "6. Are the servers alive? os-fping is gone, so hostctl probes them (exit 3: some are not)."
 step server-fping --all-projects --long

@@ -169,6 +169,29 @@ class WatchTest(base.TestCase):
         hosts = {e['host'] for e in events if e['kind'] == 'hypervisor'}
         self.assertEqual(set(base.cloud()['hosts']), hosts)
 
+    def test_one_host(self):
+        result = hostctl('watch', '--host', 'compute2', '--count', '1')
+        self.assertOk(result)
+        events = [json.loads(line) for line in result.out.splitlines()]
+        self.assertEqual({'compute2'}, {e['host'] for e in events})
+        self.assertEqual(
+            sorted(
+                s['name']
+                for s in base.cloud()['servers']
+                if s['host'] == 'compute2'
+            ),
+            sorted(e['name'] for e in events if e['kind'] == 'server'),
+        )
+        self.assertEqual(
+            ['hypervisor', 'service'],
+            sorted(e['kind'] for e in events if e['kind'] != 'server'),
+        )
+        self.assertFails(
+            hostctl('watch', '--host', 'compute', '--count', '1'),
+            4,
+            "no host 'compute'; hosts: compute1, compute2, compute3",
+        )
+
     def test_a_reader_that_goes_away_ends_it_quietly(self):
         done = subprocess.run(
             [
@@ -409,6 +432,40 @@ class WaitTest(base.TestCase):
             "State is 'up', not 'down'",
         )
 
+    def test_host_verdict(self):
+        self.addCleanup(
+            hostctl,
+            'service-force-down',
+            '--unset',
+            'compute2',
+            'nova-compute',
+        )
+        self.assertOk(
+            hostctl(
+                'wait',
+                'host',
+                'compute2',
+                '--for',
+                'verdict=up',
+                '--timeout',
+                '0',
+            )
+        )
+        self.assertOk(
+            hostctl('service-force-down', 'compute2', 'nova-compute')
+        )
+        result = hostctl(
+            'wait',
+            'host',
+            'compute2',
+            '--for',
+            'verdict=down',
+            '--timeout',
+            '10',
+        )
+        self.assertOk(result)
+        self.assertEqual('host compute2: Verdict=down\n', result.out)
+
     def test_database_guest_alive(self):
         answering = base.cloud()['instances']['answering']['name']
         result = hostctl(
@@ -444,5 +501,5 @@ class WaitTest(base.TestCase):
                 'state=up',
             ),
             4,
-            "no compute service on host 'compute9'",
+            "no host 'compute9'; hosts: compute1, compute2, compute3",
         )
