@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import os
 import statistics
 import subprocess
@@ -31,48 +30,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from tests.functional import watching  # noqa: E402
 from tools import bench  # noqa: E402
 from tools import bench_peers  # noqa: E402
 
 HOSTCTL = bench.HOSTCTL
 INTERVAL = 0.5
-
-
-class Stream:
-    """A background `hostctl watch`: each stdout line and when it came."""
-
-    def __init__(self, argv, env):
-        self.process = subprocess.Popen(
-            argv,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )
-        self.lines: list[tuple[float, dict]] = []
-        self.changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            arrived = time.perf_counter()
-            with self.changed:
-                self.lines.append((arrived, json.loads(line)))
-                self.changed.notify_all()
-
-    def wait_for(self, check, timeout=30.0):
-        deadline = time.perf_counter() + timeout
-        with self.changed:
-            while not check(self.lines):
-                left = deadline - time.perf_counter()
-                if left <= 0:
-                    raise SystemExit('bench-watch: the events did not come')
-                self.changed.wait(left)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(30)
 
 
 def hostctl_inprocess(*argv):
@@ -90,22 +53,13 @@ def hostctl_inprocess(*argv):
 
 def latency(facts, rounds):
     """Seconds from each change's start to each server's event."""
-    env = dict(os.environ, **bench_peers_env(facts))
     os.environ.update(bench_peers_env(facts))
     host = 'compute2'
     servers = {s['id'] for s in facts['servers'] if s['host'] == host}
-    stream = Stream(
-        [
-            HOSTCTL,
-            'watch',
-            '--services',
-            '--servers',
-            '--no-initial',
-            '--interval',
-            str(INTERVAL),
-        ],
-        env,
+    watcher = watching.Watcher(
+        '--services', '--servers', '--no-initial', '--interval', str(INTERVAL)
     )
+    # status -> [(from the command's start, from its answer)]
     results = {'DOWN': [], 'MAINTENANCE': []}
     steps = {
         'DOWN': (
@@ -123,39 +77,41 @@ def latency(facts, rounds):
         for _ in range(rounds):
             for status, (change, undo) in steps.items():
                 for wanted, argv in ((status, change), ('UP', undo)):
-                    seen = len(stream.lines)
+                    seen = len(watcher.lines)
                     start = time.perf_counter()
                     hostctl_inprocess(*argv)
+                    answered = time.perf_counter()
 
-                    def arrived(lines, wanted=wanted, seen=seen):
+                    def arrived(wanted=wanted, seen=seen):
                         return {
                             e['id']: t
-                            for t, e in lines[seen:]
+                            for t, e in zip(
+                                watcher.arrived[seen:],
+                                watcher.events[seen:],
+                                strict=False,
+                            )
                             if e['kind'] == 'server'
                             and e['host_status'] == wanted
                             and e['id'] in servers
                         }
 
-                    stream.wait_for(
-                        lambda lines: len(arrived(lines)) == len(servers)
+                    watcher.wait_for(
+                        lambda events, arrived=arrived: (
+                            len(arrived()) == len(servers)
+                        )
                     )
                     if wanted != 'UP':
                         results[status] += [
-                            t - start for t in arrived(stream.lines).values()
+                            (t - start, t - answered)
+                            for t in arrived().values()
                         ]
                     time.sleep(INTERVAL * 2)
     finally:
-        stream.stop()
-        subprocess.run(
-            [HOSTCTL, 'service-force-down', '--unset', host, 'nova-compute'],
-            env=env,
-            capture_output=True,
-        )
-        subprocess.run(
-            [HOSTCTL, 'service-enable', host, 'nova-compute'],
-            env=env,
-            capture_output=True,
-        )
+        watcher.stop()
+        for argv in (['service-force-down', '--unset'], ['service-enable']):
+            subprocess.run(
+                [HOSTCTL, *argv, host, 'nova-compute'], capture_output=True
+            )
     return results, len(servers)
 
 
@@ -240,12 +196,7 @@ def main():
         f'{seconds * 1000:.0f} ms'
     )
 
-    started = False
-    facts = bench_peers.cloud_facts()
-    if facts is None:
-        subprocess.run([*bench_peers.DEVCLOUD, 'start'], check=True)
-        started = True
-        facts = bench_peers.cloud_facts()
+    facts, started = bench_peers.ensure_cloud()
     try:
         results, servers = latency(facts, args.rounds)
     finally:
@@ -253,12 +204,16 @@ def main():
             subprocess.run([*bench_peers.DEVCLOUD, 'stop'], check=False)
     for status, found in results.items():
         change = 'force-down' if status == 'DOWN' else 'disable'
-        print(
-            f"watch --interval {INTERVAL:g}, {change} to each server's "
-            f'{status} event ({servers} servers x {args.rounds} rounds): '
-            f'median {statistics.median(found):.2f} s, '
-            f'max {max(found):.2f} s'
-        )
+        for label, times in (
+            (f"the {change} command's start", [f[0] for f in found]),
+            (f"Nova's answer to the {change}", [f[1] for f in found]),
+        ):
+            print(
+                f'watch --interval {INTERVAL:g}: from {label} to each '
+                f"server's {status} event "
+                f'({servers} servers x {args.rounds} rounds): median '
+                f'{statistics.median(times):.2f} s, max {max(times):.2f} s'
+            )
 
 
 if __name__ == '__main__':

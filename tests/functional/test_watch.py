@@ -23,6 +23,14 @@ from tests.functional import test_host_status
 from tests.functional.base import hostctl
 from tests.functional.watching import Watcher, changes, host_changes
 
+
+def put_back(test, host):
+    """After the test, `host`'s nova-compute as the cloud started it:
+    not forced down, enabled."""
+    for argv in (['service-force-down', '--unset'], ['service-enable']):
+        test.addCleanup(hostctl, *argv, host, 'nova-compute')
+
+
 FORCED = [('State', 'up', 'down'), ('Forced Down', False, True)]
 UNFORCED = [('State', 'down', 'up'), ('Forced Down', True, False)]
 
@@ -46,13 +54,7 @@ class WatchTest(base.TestCase):
         )
 
     def test_force_down_and_back(self):
-        self.addCleanup(
-            hostctl,
-            'service-force-down',
-            '--unset',
-            'compute2',
-            'nova-compute',
-        )
+        put_back(self, 'compute2')
         watcher = self.watcher(
             '--services', '--servers', '--no-initial', '--interval', '0.5'
         )
@@ -76,7 +78,7 @@ class WatchTest(base.TestCase):
         self.assertEqual('', ''.join(watcher.err))
 
     def test_disable_and_enable(self):
-        self.addCleanup(hostctl, 'service-enable', 'compute3', 'nova-compute')
+        put_back(self, 'compute3')
         watcher = self.watcher(
             '--services', '--servers', '--no-initial', '--interval', '0.5'
         )
@@ -211,14 +213,8 @@ class WatchTest(base.TestCase):
 
     def test_outage_loses_and_repeats_nothing(self):
         proxied = self.useFixture(base.ProxiedCloud())
-        self.addCleanup(hostctl, 'service-enable', 'compute3', 'nova-compute')
-        self.addCleanup(
-            hostctl,
-            'service-force-down',
-            '--unset',
-            'compute2',
-            'nova-compute',
-        )
+        put_back(self, 'compute3')
+        put_back(self, 'compute2')
         watcher = self.watcher(
             '--services', '--servers', '--interval', '0.5', env=proxied.env
         )
@@ -270,13 +266,7 @@ class WatchTest(base.TestCase):
     def test_webhook_gets_every_event_in_order(self):
         consumer = Consumer(fail_first=2)
         self.addCleanup(consumer.stop)
-        self.addCleanup(
-            hostctl,
-            'service-force-down',
-            '--unset',
-            'compute2',
-            'nova-compute',
-        )
+        put_back(self, 'compute2')
         watcher = self.watcher('--interval', '0.5', '--webhook', consumer.url)
         watcher.wait_for(lambda events: len(events) > 5)
         self.force_down('compute2')
@@ -330,13 +320,7 @@ class Consumer:
 
 class WaitTest(base.TestCase):
     def test_waits_until_the_change_shows(self):
-        self.addCleanup(
-            hostctl,
-            'service-force-down',
-            '--unset',
-            'compute2',
-            'nova-compute',
-        )
+        put_back(self, 'compute2')
         result = {}
         waiting = threading.Thread(
             target=lambda: result.update(
@@ -433,13 +417,7 @@ class WaitTest(base.TestCase):
         )
 
     def test_host_verdict(self):
-        self.addCleanup(
-            hostctl,
-            'service-force-down',
-            '--unset',
-            'compute2',
-            'nova-compute',
-        )
+        put_back(self, 'compute2')
         self.assertOk(
             hostctl(
                 'wait',

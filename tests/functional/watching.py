@@ -31,6 +31,8 @@ class Watcher:
             env=env or base.clean_env(),
         )
         self.lines: list[str] = []
+        # When each line of stdout was read (time.perf_counter()).
+        self.arrived: list[float] = []
         self.err: list[str] = []
         self._changed = threading.Condition()
         self._readers = [
@@ -45,8 +47,11 @@ class Watcher:
 
     def _read(self, stream, into) -> None:
         for line in stream:
+            now = time.perf_counter()
             with self._changed:
                 into.append(line)
+                if into is self.lines:
+                    self.arrived.append(now)
                 self._changed.notify_all()
 
     @property
