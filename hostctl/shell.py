@@ -134,7 +134,7 @@ class HostctlApp(app.App):
         _add_auth_options(parser)
         _add_connection_options(parser)
         exceptions.one_line_errors(parser, "'hostctl --help'")
-        _global_options_before_the_command(parser)
+        _command_timeout_stays(parser)
         return parser
 
     def configure_logging(self) -> None:
@@ -181,36 +181,39 @@ class HostctlApp(app.App):
         return super().run_subcommand(argv)
 
 
-def _global_options_before_the_command(parser) -> None:
-    """Read global options only before the command's name.
+def _command_timeout_stays(parser) -> None:
+    """After the command's name, --timeout is the command's own.
 
-    cliff parses the whole command line with the global parser, which
-    would take a command's own option of the same name (``wait
-    --timeout``, the whole wait's deadline) for the global one (each
-    request's). Global options are documented as coming first; now they
-    must.
+    cliff parses the whole command line with the global parser, so global
+    options may come anywhere; but ``wait`` and ``watch`` have a
+    ``--timeout`` of their own (the whole command's deadline), which the
+    global one (each request's) would take. So after the command's name,
+    ``--timeout`` is hidden from the global parser and left in place for
+    the command; every other global option works anywhere, as before.
     """
     parse = parser.parse_known_args
+    hidden = '\0timeout'
 
     def takes_value(token: str) -> bool:
-        name = token.partition('=')[0]
-        if '=' in token or not name.startswith('--') and len(name) > 2:
-            return False  # --opt=value, or -qv
-        actions = parser._option_string_actions
-        found = actions.get(name)
-        if found is None:
-            # argparse takes unique prefixes (--time for --timeout).
-            matches = {a for o, a in actions.items() if o.startswith(name)}
-            found = matches.pop() if len(matches) == 1 else None
-        return found is not None and found.nargs != 0
+        action = parser._option_string_actions.get(token)
+        return action is not None and action.nargs != 0
 
     def parse_known_args(args=None, namespace=None):
         args = list(args or ())
         i = 0
         while i < len(args) and args[i].startswith('-') and args[i] != '--':
             i += 2 if takes_value(args[i]) else 1
-        options, rest = parse(args[:i], namespace)
-        return options, rest + args[i:]
+        tail = [
+            hidden + a[9:]
+            if a == '--timeout' or a.startswith('--timeout=')
+            else a
+            for a in args[i:]
+        ]
+        options, rest = parse(args[:i] + tail, namespace)
+        return options, [
+            '--timeout' + a[len(hidden) :] if a.startswith(hidden) else a
+            for a in rest
+        ]
 
     parser.parse_known_args = parse_known_args
 

@@ -57,6 +57,7 @@ class Wait(base.Command):
         return parser
 
     def take_action(self, parsed_args):
+        from hostctl.commands import instances
         from hostctl.watch import conditions
         from hostctl.watch import targets
 
@@ -67,7 +68,7 @@ class Wait(base.Command):
             parsed_args.names,
             self.app.client_manager,
             all_projects=parsed_args.all_projects,
-            timeout=self.app.options.timeout,
+            timeout=self.app.options.timeout or instances.DEFAULT_TIMEOUT,
         )
         item = conditions.wait(
             fetch,

@@ -351,13 +351,14 @@ class WaitTest(base.TestCase):
             'service compute2 nova-compute: State=down, Forced Down=true\n',
             result['done'].out,
         )
-        for server in ('web-2', 'app-1'):
+        # Each server on the host (app-1 is where the scheduler put it).
+        for server in test_host_status.servers_on('compute2'):
             self.assertOk(
                 hostctl(
                     'wait',
                     'server',
                     '--all-projects',
-                    server,
+                    server['id'],
                     '--for',
                     'Host Status=DOWN',
                     '--timeout',

@@ -122,25 +122,21 @@ class ShellTest(cli.TestCase):
         self.assertEqual(2, rc)
         self.assertIn("invalid timeout '-1'", err)
 
-    def test_global_options_come_before_the_command(self):
+    def test_timeout_after_the_command_is_the_commands(self):
         # After the command's name, --timeout is the command's own (wait's
-        # deadline), not each request's.
+        # deadline), not each request's; other global options work there.
         rc, _, err = cli.run_cli(['service-list', '--timeout', '5'])
         self.assertEqual(2, rc)
         self.assertIn('service-list: unrecognized arguments: --timeout', err)
         rc, _, err = cli.run_cli(
-            [
-                '--time=5',
-                '--os-cloud',
-                'nowhere',
-                '-q',
-                'wait',
-                '--timeout',
-                'x',
-            ]
+            ['--timeout=5', '-q', 'wait', '--timeout=x', '--os-cloud', 'c']
         )
         self.assertEqual(2, rc)
-        self.assertIn('wait: argument --timeout: invalid duration', err)
+        self.assertIn("wait: argument --timeout: invalid duration 'x'", err)
+        rc, _, err = cli.run_cli(['service-list', '--timeout=-1'])
+        self.assertIn('unrecognized arguments: --timeout=-1', err)
+        rc, _, err = cli.run_cli(['service-list', '--retries', 'x'])
+        self.assertIn('hostctl: argument --retries: invalid', err)
 
     def test_completion_script(self):
         rc, out, _ = cli.run_cli(['complete'])
