@@ -10,7 +10,9 @@ requests.
 
 One file per identity, named by a hash of what the token is for (`key`):
 the auth URL, the auth type, the user, the project or domain it is scoped
-to. The file holds keystoneauth's auth state (the token and the body
+to, and keystoneauth's own hash of the credentials (``get_cache_id``), so
+that a wrong password never reaches a token a right one got. The file
+holds keystoneauth's auth state (the token and the body
 Keystone answered with: user, roles, catalogue; never a password) and,
 per compute endpoint, the microversion range the endpoint serves. It is
 created readable by its owner only (0600, in a 0700 directory) and
@@ -37,6 +39,8 @@ import stat
 import tempfile
 import time
 
+from hostctl import options
+
 LOG = logging.getLogger(__name__)
 
 #: A token with less life left than this is not used (keystoneauth's own
@@ -49,28 +53,10 @@ PROJECTS_TTL = 600
 #: Bumped when the file's shape changes; other versions are ignored.
 FORMAT = 1
 
-#: The settings that say whose token it is and what it is scoped to. A
-#: secret (password, application credential secret, token) is never one:
-#: the key must not let anyone test a guess of it.
-KEY_ELEMENTS = (
-    'auth_type',
-    'auth_url',
-    'endpoint',
-    'username',
-    'user_id',
-    'user_domain_name',
-    'user_domain_id',
-    'project_name',
-    'project_id',
-    'project_domain_name',
-    'project_domain_id',
-    'domain_name',
-    'domain_id',
-    'system_scope',
-    'trust_id',
-    'application_credential_id',
-    'application_credential_name',
-)
+#: The settings that say whose token it is and what it is scoped to: the
+#: options marked as identity in hostctl.options, and what clouds.yaml and
+#: token-plus-endpoint mode add. A secret is never one of them.
+KEY_ELEMENTS = (*options.IDENTITY, 'endpoint', 'system_scope', 'trust_id')
 
 
 def directory() -> str:
@@ -80,8 +66,12 @@ def directory() -> str:
     return os.path.join(base, 'hostctl', 'session')
 
 
-def key(elements: dict) -> str:
-    """A stable name for an identity: a hash of its KEY_ELEMENTS."""
+def key(elements: dict, cache_id: str | None = None) -> str:
+    """A stable name for an identity: a hash of its KEY_ELEMENTS and of
+    keystoneauth's cache id, itself a hash that covers the secret (the
+    password, the application credential's secret): a token got with one
+    password is not offered to a run given another, which Keystone would
+    refuse."""
     chosen = {
         name: str(elements[name])
         for name in KEY_ELEMENTS
@@ -89,6 +79,8 @@ def key(elements: dict) -> str:
     }
     if chosen.get('auth_url'):
         chosen['auth_url'] = chosen['auth_url'].rstrip('/')
+    if cache_id:
+        chosen['keystoneauth'] = cache_id
     text = json.dumps(chosen, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
@@ -103,8 +95,11 @@ class Entry:
         self._dirty = False
 
     @classmethod
-    def for_identity(cls, elements: dict, clock=time.time) -> Entry:
-        return cls(os.path.join(directory(), key(elements) + '.json'), clock)
+    def for_identity(
+        cls, elements: dict, cache_id: str | None = None, clock=time.time
+    ) -> Entry:
+        name = key(elements, cache_id) + '.json'
+        return cls(os.path.join(directory(), name), clock)
 
     # The token
 
@@ -196,6 +191,18 @@ class Entry:
     def set_projects(self, names: dict[str, str]) -> None:
         self._data['projects'] = {'names': names, 'at': self._clock()}
         self._dirty = True
+
+    # Anything else kept by name (hostctl.resolved: what openstacksdk's
+    # loader resolved from clouds.yaml)
+
+    def record(self, name: str) -> dict | None:
+        found = self._data.get(name)
+        return found if isinstance(found, dict) else None
+
+    def set_record(self, name: str, value: dict) -> None:
+        if self._data.get(name) != value:
+            self._data[name] = value
+            self._dirty = True
 
     # The file
 

@@ -6,9 +6,13 @@ failures (``connect_retries``) and chosen status codes
 per request, whether to let it:
 
 - Idempotent requests (GET, and PUT, which sets a state and may be
-  repeated; hostctl sends no other kind to the APIs) retry connection
-  failures and 502, 503 and 504, up to ``retries`` times.
-- Anything else (POST: the token request) is sent once.
+  repeated) retry connection failures and 502, 503 and 504, up to
+  ``retries`` times.
+- Anything else is sent once: POST (the token request), and DELETE.
+  Deleting twice leaves the same state but not the same answer: a retried
+  DELETE that had been carried out is answered 404, and hostctl would
+  report "it was not there" for what it had just removed. A DELETE that
+  fails says the change may or may not have been made.
 - A request that timed out is never retried: a server that took the
   request and did not answer in time may be alive and busy, and asking
   again would only add load; a host that does not even take the connection
@@ -22,9 +26,10 @@ from __future__ import annotations
 
 from keystoneauth1 import session as ksa_session
 import requests
+from urllib3 import exceptions as urllib3_exceptions
 
 DEFAULT_RETRIES = 3
-IDEMPOTENT = frozenset({'GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'})
+IDEMPOTENT = frozenset({'GET', 'HEAD', 'OPTIONS', 'PUT'})
 RETRIABLE_STATUS_CODES = (502, 503, 504)
 
 
@@ -41,6 +46,10 @@ class TimedOut(requests.exceptions.RequestException):
         self.connecting = connecting
 
 
+class BrokenAnswer(requests.exceptions.ConnectionError):
+    """The connection broke in the middle of an answer's body."""
+
+
 class _HTTP(requests.Session):
     """requests' session, with time-outs told apart from the rest.
 
@@ -54,22 +63,37 @@ class _HTTP(requests.Session):
     def request(self, method, url, *args, **kwargs):
         try:
             return super().request(method, url, *args, **kwargs)
-        except requests.exceptions.Timeout as exc:
-            raise TimedOut(
+        except requests.exceptions.RequestException as exc:
+            if exc.request is None:
+                # Said in the error message: which URL failed.
+                exc.request = requests.Request(method, url)
+            classified = self._classified(exc)
+            if classified is exc:
+                raise
+            raise classified from exc
+
+    @staticmethod
+    def _classified(exc):
+        request = exc.request
+        if isinstance(exc, requests.exceptions.Timeout):
+            return TimedOut(
                 str(exc),
+                request=request,
                 connecting=isinstance(exc, requests.exceptions.ConnectTimeout),
-            ) from exc
-        except requests.exceptions.ConnectionError as exc:
-            # A time-out while reading the body reaches us as a
-            # ConnectionError wrapping urllib3's ReadTimeoutError.
-            if 'Read timed out' in str(exc):
-                raise TimedOut(str(exc)) from exc
-            raise
-        except requests.exceptions.ChunkedEncodingError as exc:
+            )
+        # A time-out while reading the body reaches us as a ConnectionError
+        # wrapping urllib3's ReadTimeoutError.
+        from hostctl import failures
+
+        if failures.find(exc, urllib3_exceptions.ReadTimeoutError):
+            return TimedOut(str(exc), request=request)
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
             # The connection broke mid-body (reset, or closed early).
-            raise requests.exceptions.ConnectionError(
-                f'connection broken while reading the answer: {exc}'
-            ) from exc
+            return BrokenAnswer(
+                f'connection broken while reading the answer: {exc}',
+                request=request,
+            )
+        return exc
 
 
 class Session(ksa_session.Session):

@@ -45,6 +45,7 @@ class StandIn(http.server.ThreadingHTTPServer):
     def __init__(self):
         super().__init__(('127.0.0.1', 0), _Handler)
         self.servers: list[dict] = []
+        self.hosts: list[str] = []
         self.instances: list[dict] = []
         self.silent: set[str] = set()
         self.requests = 0
@@ -55,9 +56,11 @@ class StandIn(http.server.ThreadingHTTPServer):
     def url(self):
         return f'http://127.0.0.1:{self.server_address[1]}'
 
-    def populate(self, servers=0, instances=0, silent=0, dead=0):
+    def populate(self, servers=0, instances=0, silent=0, dead=0, hosts=50):
         """`dead` servers get addresses in DEAD_NET, which answer nothing
-        inside ./run's network namespace."""
+        inside ./run's network namespace. The servers are spread over
+        `hosts` compute hosts, compute0 to compute<hosts - 1>."""
+        self.hosts = [f'compute{i}' for i in range(hosts)]
         self.servers = [
             {
                 'id': str(uuid.UUID(int=i + 1)),
@@ -65,7 +68,8 @@ class StandIn(http.server.ThreadingHTTPServer):
                 'status': 'ACTIVE',
                 'OS-EXT-STS:task_state': None,
                 'OS-EXT-STS:power_state': 1,
-                'OS-EXT-SRV-ATTR:host': f'compute{i % 50}',
+                'OS-EXT-SRV-ATTR:host': f'compute{i % hosts}',
+                'OS-EXT-SRV-ATTR:hypervisor_hostname': f'compute{i % hosts}',
                 'host_status': 'UP',
                 'tenant_id': 'p1',
                 'created': '2026-11-23T00:00:00Z',
@@ -89,36 +93,30 @@ class StandIn(http.server.ThreadingHTTPServer):
             datetime.timezone.utc
         ) - datetime.timedelta(hours=1)
 
-    def hosts(self):
-        return sorted({s['OS-EXT-SRV-ATTR:host'] for s in self.servers})
 
-    def services(self):
-        return [
-            {
-                'id': str(uuid.UUID(int=2 * 10**6 + i)),
-                'binary': 'nova-compute',
-                'host': host,
-                'zone': 'nova',
-                'status': 'enabled',
-                'state': 'up',
-                'forced_down': False,
-                'disabled_reason': None,
-                'updated_at': '2026-11-23T00:00:00.000000',
-            }
-            for i, host in enumerate(self.hosts())
-        ]
+def _service(host):
+    return {
+        'id': str(uuid.uuid5(uuid.NAMESPACE_DNS, host)),
+        'binary': 'nova-compute',
+        'host': host,
+        'zone': 'nova',
+        'status': 'enabled',
+        'state': 'up',
+        'forced_down': False,
+        'disabled_reason': None,
+        'updated_at': time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime()),
+    }
 
-    def hypervisors(self):
-        return [
-            {
-                'id': str(uuid.UUID(int=3 * 10**6 + i)),
-                'hypervisor_hostname': host,
-                'state': 'up',
-                'status': 'enabled',
-                'service': {'host': host, 'id': str(i)},
-            }
-            for i, host in enumerate(self.hosts())
-        ]
+
+def _hypervisor(host):
+    return {
+        'id': str(uuid.uuid5(uuid.NAMESPACE_URL, host)),
+        'hypervisor_hostname': host,
+        'state': 'up',
+        'status': 'enabled',
+        'hypervisor_type': 'fake',
+        'service': {'host': host, 'id': _service(host)['id']},
+    }
 
 
 def _address(i, dead):
@@ -161,18 +159,33 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 410, {'computeFault': {'code': 410, 'message': 'Gone.'}}
             )
         if path == '/v2.1/servers/detail':
-            found = server.servers
+            servers = server.servers
             if 'changes-since' in query:
                 # Nothing changes in the stand-in after it is populated.
                 since = datetime.datetime.fromisoformat(query['changes-since'])
-                found = [] if since > server.populated else found
+                servers = [] if since > server.populated else servers
+            if 'host' in query:
+                # Nova's host filter: an exact match, for an admin.
+                servers = [
+                    s
+                    for s in servers
+                    if s['OS-EXT-SRV-ATTR:host'] == query['host']
+                ]
             return self._page(
-                found, query, NOVA_PAGE, 'servers', 'servers_links'
+                servers, query, NOVA_PAGE, 'servers', 'servers_links'
             )
         if path == '/v2.1/os-services':
-            return self._json(200, {'services': server.services()})
+            return self._json(
+                200, {'services': [_service(h) for h in server.hosts]}
+            )
         if path == '/v2.1/os-hypervisors/detail':
-            return self._json(200, {'hypervisors': server.hypervisors()})
+            return self._page(
+                [_hypervisor(h) for h in server.hosts],
+                query,
+                NOVA_PAGE,
+                'hypervisors',
+                'hypervisors_links',
+            )
         if path == '/db/v1.0/p1/mgmt/instances':
             return self._page(
                 server.instances, query, TROVE_PAGE, 'instances', 'links'
@@ -248,6 +261,65 @@ def timed(argv, runs):
         times.append(time.perf_counter() - start)
         code = done.returncode
     return statistics.median(times), code
+
+
+def host_rows(stand_in, auth, args):
+    """host-show on a host with 100 and 1,000 servers (of 50 hosts'
+    worth of services and hypervisors), beside server-list of the same
+    servers: the host's services and hypervisors cost a request each, not
+    one per server."""
+    rows = []
+    for count in (100, 1000):
+        stand_in.populate(servers=count, hosts=1)
+        for label, argv in (
+            (
+                'server-list --all-projects --host',
+                ['server-list', '--all-projects', '--host', 'compute0'],
+            ),
+            ('host-show', ['host-show', 'compute0']),
+        ):
+            stand_in.requests = 0
+            seconds, code = timed(
+                [HOSTCTL, *auth, *argv, '-f', 'json'], args.runs
+            )
+            rows.append(
+                (
+                    f'{label}, a host with {count} servers',
+                    f'{seconds:.2f} s',
+                    stand_in.requests // args.runs,
+                    code,
+                )
+            )
+    return rows
+
+
+def check_rows(stand_in, auth, args):
+    """hostctl check (services, hypervisors, servers) beside service-list:
+    a whole check should cost about one command."""
+    rows = []
+    stand_in.populate(servers=1000)
+    for label, argv in (
+        ('service-list, 50 hosts', ['service-list', '-f', 'json']),
+        (
+            'check (services, hypervisors, servers), 50 hosts, 1,000 servers',
+            ['check'],
+        ),
+        (
+            'check --format prometheus, the same',
+            ['check', '--format', 'prometheus'],
+        ),
+    ):
+        stand_in.requests = 0
+        seconds, code = timed([HOSTCTL, *auth, *argv], args.runs)
+        rows.append(
+            (
+                label,
+                f'{seconds:.2f} s',
+                stand_in.requests // args.runs,
+                code,
+            )
+        )
+    return rows
 
 
 def fping_rows(stand_in, auth, args):
@@ -374,6 +446,8 @@ def main():
                 code,
             )
         )
+    rows += host_rows(stand_in, auth, args)
+    rows += check_rows(stand_in, auth, args)
     for count in (10, 100, 1000):
         silent = count // 10
         stand_in.populate(instances=count, silent=silent)

@@ -166,7 +166,7 @@ def quiet_cost(polls):
     many, many_time = counted[1 + polls]
     per_poll = (many - first) / polls
     seconds = (many_time - first_time - 0.01 * polls) / polls
-    return first, per_poll, seconds, len(stand_in.hosts())
+    return first, per_poll, seconds, len(stand_in.hosts)
 
 
 def main():

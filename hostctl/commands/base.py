@@ -23,7 +23,19 @@ TEXT_FORMATS = frozenset({'csv', 'value', 'shell'})
 def _blank_empty(values, parsed_args):
     if parsed_args.formatter not in TEXT_FORMATS:
         return values
-    return tuple('' if v is None or v is fields.EMPTY else v for v in values)
+    return tuple(_text(v) for v in values)
+
+
+def _text(value):
+    # A nested structure (host-show's tables, hypervisor-show's extra
+    # keys) as JSON, which a script can read, not as Python's repr.
+    if value is None or value is fields.EMPTY:
+        return ''
+    if isinstance(value, fields.Table | fields.Structured):
+        import json
+
+        return json.dumps(value.machine_readable(), sort_keys=True)
+    return value
 
 
 class _Reporting(command.Command):
@@ -38,26 +50,34 @@ class _Reporting(command.Command):
         try:
             return super().run(parsed_args)
         except Exception as exc:
-            if _unknown_column(exc):
-                # cliff's -c check, after the command has run.
-                exc = exceptions.UsageError(
-                    f'-c: {exc}'.replace('No recognized', 'no such')
-                )
-            if self.app.options.debug:
-                LOG.exception('traceback, as --debug asked:')
-            if isinstance(exc, exceptions.HostctlError):
-                message = str(exc)
-            else:
-                message = (
-                    f'unexpected error: {exc.__class__.__name__}: {exc}'
-                    + (
-                        ''
-                        if self.app.options.debug
-                        else ' (rerun with --debug)'
-                    )
-                )
-            self.app.stderr.write(f'hostctl: {message}\n')
-            return int(exceptions.exit_code_for(exc))
+            return int(self.report(exc))
+
+    def report(self, exc: Exception) -> exceptions.ExitCode:
+        """Say what went wrong in one line on stderr; its exit code."""
+        exc = self.explain(exc)
+        if self.app.options.debug:
+            LOG.exception('traceback, as --debug asked:')
+        self.app.stderr.write(f'hostctl: {self.describe(exc)}\n')
+        if _unknown_column(exc):
+            return exceptions.ExitCode.USAGE
+        return exceptions.exit_code_for(exc)
+
+    def explain(self, exc: Exception) -> Exception:
+        """`exc`, or a better error where the session knows its real cause
+        (an unscoped token's missing catalogue, say)."""
+        manager = getattr(self.app, 'client_manager', None)
+        return exc if manager is None else manager.explain(exc)
+
+    def describe(self, exc: Exception) -> str:
+        """The words for an error that ends a command."""
+        exc = self.explain(exc)
+        if _unknown_column(exc):
+            # cliff's -c check, after the command has run.
+            return f'-c: {exc}'.replace('No recognized', 'no such')
+        if isinstance(exc, exceptions.HostctlError):
+            return str(exc)
+        rerun = '' if self.app.options.debug else ' (rerun with --debug)'
+        return f'unexpected error: {exc.__class__.__name__}: {exc}{rerun}'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -92,6 +112,10 @@ def _unknown_column(exc: Exception) -> bool:
     return isinstance(exc, ValueError) and str(exc).startswith(
         'No recognized column names'
     )
+
+
+class Command(_Reporting):
+    """A command that writes its own output (check's formats)."""
 
 
 class Lister(_Reporting, lister.Lister):
@@ -175,7 +199,13 @@ def add_project_argument(parser, what: str) -> None:
 
 
 def add_service_arguments(parser) -> None:
-    parser.add_argument('host', metavar='<host>', help='Name of the host.')
+    parser.add_argument(
+        'host',
+        metavar='<host>',
+        type=nonblank,
+        help='The host: its service host name or hypervisor hostname, '
+        'exactly.',
+    )
     parser.add_argument(
         'binary',
         metavar='<binary>',
@@ -208,6 +238,20 @@ def add_concurrency_argument(parser, default: int, what: str) -> None:
         default=default,
         help=f'{what} under way at once (default: {default}).',
     )
+
+
+def port(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(
+            f'invalid port {text!r}: give a number from 1 to 65535'
+        )
+    return value
 
 
 def positive_int(text: str) -> int:
@@ -272,10 +316,6 @@ def seconds(text: str) -> float:
 def positive_seconds(text: str) -> float:
     """A length of time in seconds above 0 (a probe or request bound)."""
     return _duration(text, low_ok=False)
-
-
-class Command(_Reporting):
-    """A command that writes its own output (not rows)."""
 
 
 def add_deadline_argument(parser, what: str, default=None) -> None:

@@ -205,12 +205,11 @@ SERVER = (
 # host-show: the host's services, hypervisors and servers, each a table
 # nested in the host's (a list of objects in JSON).
 HOST_SERVICE = tuple(f for f in SERVICE if f.attr not in ('host', 'zone'))
-HOST_HYPERVISOR = (
-    Field('id', 'ID'),
-    Field('hypervisor_hostname', 'Hypervisor Hostname'),
-    Field('state', 'State'),
-    Field('status', 'Status'),
-    Field('hypervisor_type', 'Hypervisor Type'),
+HOST_HYPERVISOR = tuple(
+    Field(f.attr, f.header)
+    for f in HYPERVISOR
+    if f.attr
+    in ('id', 'hypervisor_hostname', 'state', 'status', 'hypervisor_type')
 )
 HOST_SERVER = (
     Field('id', 'ID'),

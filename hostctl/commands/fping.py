@@ -9,6 +9,9 @@ from hostctl.commands import fields
 # need longer, and a second is still short enough for a runbook.
 DEFAULT_PROBE_TIMEOUT = 1.0
 VIA = ('auto', 'api', 'probe')
+# Probes per address: each silent one costs a --probe-timeout, so a huge
+# count would be a wait without end, not a more careful check.
+MAX_COUNT = 100
 ADDRESS_TYPES = ('any', 'fixed', 'floating')
 
 
@@ -103,6 +106,13 @@ def _add_selection_arguments(parser) -> None:
     )
     base.add_all_projects_argument(parser)
     parser.add_argument(
+        '--host',
+        metavar='<host>',
+        type=base.nonblank,
+        help='Only the servers on this host, in every project (its exact '
+        'service host name, or its hypervisor hostname).',
+    )
+    parser.add_argument(
         '--include',
         metavar='<id,...>',
         action='append',
@@ -136,7 +146,7 @@ def _add_probing_arguments(parser) -> None:
     parser.add_argument(
         '--tcp',
         metavar='<port>',
-        type=_port,
+        type=base.port,
         help='Probe this TCP port instead of ICMP echo: a connection '
         'accepted or refused is an answer.',
     )
@@ -157,10 +167,10 @@ def _add_probing_arguments(parser) -> None:
     parser.add_argument(
         '--count',
         metavar='<count>',
-        type=base.positive_int,
+        type=_probe_count,
         default=1,
         help='Probes per address before it counts as silent; each '
-        'waits up to --probe-timeout (default: 1).',
+        f'waits up to --probe-timeout (default: 1, at most {MAX_COUNT}).',
     )
     parser.add_argument(
         '--probe-timeout',
@@ -183,6 +193,7 @@ def _selection(parsed_args):
         include=selection.server_ids('--include', parsed_args.include),
         exclude=selection.server_ids('--exclude', parsed_args.exclude),
         monitored=parsed_args.monitored,
+        host=parsed_args.host,
     )
 
 
@@ -206,15 +217,12 @@ def _probing(parsed_args):
     )
 
 
-def _port(text: str) -> int:
+def _probe_count(text: str) -> int:
     import argparse
 
-    try:
-        port = int(text)
-    except ValueError:
-        port = 0
-    if not 0 < port < 65536:
+    count = base.positive_int(text)
+    if count > MAX_COUNT:
         raise argparse.ArgumentTypeError(
-            f'invalid port {text!r}: give a number from 1 to 65535'
+            f'invalid count {text!r}: at most {MAX_COUNT} probes per address'
         )
-    return port
+    return count

@@ -12,6 +12,7 @@ class _HostCommand(base.ShowOne):
         parser.add_argument(
             'host',
             metavar='<host>',
+            type=base.nonblank,
             help='The host: its service host name or hypervisor hostname, '
             'exactly (a short name matches its FQDN when only one fits).',
         )
@@ -85,6 +86,7 @@ class DownHost(_HostCommand):
         parser.add_argument(
             '--reason',
             metavar='<text>',
+            type=base.nonblank,
             help='Why, added to the disabled reason after the marker.',
         )
         parser.add_argument(

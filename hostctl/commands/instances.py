@@ -33,22 +33,19 @@ class RpcPingInstance(base.CheckLister):
             action='store_true',
             help='Ping every instance of every project.',
         )
+        parser.add_argument(
+            '--host',
+            metavar='<host>',
+            type=base.nonblank,
+            help='Ping the instances whose server runs on this compute host '
+            '(every project).',
+        )
         base.add_concurrency_argument(parser, 50, 'Pings')
         return parser
 
     def take_action(self, parsed_args):
-        if bool(parsed_args.all) == bool(parsed_args.instances):
-            raise exceptions.UsageError(
-                'give instance names or IDs, or --all (not both)'
-            )
-        instances = self.database.instances
-        targets = (
-            instances.list_all()
-            if parsed_args.all
-            else instances.resolve(parsed_args.instances)
-        )
-        pings = instances.rpc_ping_all(
-            targets,
+        pings = self.database.instances.rpc_ping_all(
+            self._targets(parsed_args),
             timeout=self.app.options.timeout or DEFAULT_TIMEOUT,
             concurrency=parsed_args.concurrency,
         )
@@ -58,3 +55,18 @@ class RpcPingInstance(base.CheckLister):
             'guests',
         )
         return fields.rows(pings, fields.RPC_PING)
+
+    def _targets(self, parsed_args):
+        chosen = [parsed_args.all, parsed_args.host, parsed_args.instances]
+        if sum(1 for c in chosen if c) != 1:
+            raise exceptions.UsageError(
+                'give instance names or IDs, --all, or --host (one of them)'
+            )
+        instances = self.database.instances
+        if parsed_args.all:
+            return instances.list_all()
+        if parsed_args.host:
+            # The exact service host: compute1 is never compute10.
+            host = self.compute.hosts.resolve(parsed_args.host)
+            return instances.list_on_host(host)
+        return instances.resolve(parsed_args.instances)

@@ -15,15 +15,15 @@ TABLES = {
 
 
 class Watch(base.Command):
-    """Print one JSON object per line for each change of services,
-    hypervisors and servers (their Host Status above all).
+    """Print a JSON line for each change of services, hypervisors, servers.
 
-    Each event: time (UTC), kind, event (initial, added, changed, removed),
-    id, name, host, and changes ({field: {"old": ..., "new": ...}}); server
-    events carry host_status. The first poll reports everything as it is
-    (unless --no-initial). An unreachable cloud is an event ("kind":
-    "cloud"), and so is its return; polling goes on. Ends at --count,
-    --timeout, SIGINT or SIGTERM, with exit 0.
+    Servers' Host Status above all. Each event: time (UTC), kind, event
+    (initial, added, changed, removed), id, name, host, and changes
+    ({field: {"old": ..., "new": ...}}); server events carry host_status.
+    The first poll reports everything as it is (unless --no-initial). An
+    unreachable cloud is an event ("kind": "cloud"), and so is its return;
+    polling goes on. Ends at --count, --timeout, SIGINT or SIGTERM, with
+    exit 0.
     """
 
     def get_parser(self, prog_name):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hostctl import exceptions
 from hostctl import links
+from hostctl import rest
 from hostctl.database import instances
 
 SERVICE = 'the database API'
@@ -50,27 +51,19 @@ class Client:
     ):
         """The raw response; HTTP errors (with raise_exc) and connection
         errors become hostctl errors."""
-        from keystoneauth1 import exceptions as ksa
-
-        try:
-            return self._adapter.request(
-                url,
-                method,
-                params=params,
-                timeout=timeout,
-                raise_exc=raise_exc,
-            )
-        except ksa.ClientException as exc:
-            raise exceptions.from_keystoneauth(exc, SERVICE) from exc
+        return rest.request(
+            self._adapter,
+            SERVICE,
+            method,
+            url,
+            params=params,
+            timeout=timeout,
+            raise_exc=raise_exc,
+        )
 
     def get(self, url, *, params=None):
         response = self.request('GET', url, params=params)
-        try:
-            return response.json()
-        except ValueError:
-            raise exceptions.ServerError(
-                f'{SERVICE} answered GET {url} with a body that is not JSON'
-            ) from None
+        return rest.json_of(response, SERVICE, 'GET', url)
 
     def get_all(self, url, key, *, params=None):
         """Every page of a list; Trove links to the next page by marker."""

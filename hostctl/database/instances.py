@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import hashlib
+import logging
 import time
 from urllib import parse
 
 from hostctl import exceptions
 from hostctl import models
+
+LOG = logging.getLogger('hostctl')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,6 +27,26 @@ class Instance(models.Model):
     name: str | None = None
     status: str | None = None
     tenant_id: str | None = None
+    # The instance's Nova server, as Trove's management API shows it:
+    # id, name, status, tenant_id, and host (see `runs_on`).
+    server: dict | None = None
+
+    def runs_on(self, host: str) -> bool | None:
+        """Whether the instance's server runs on `host` (an exact service
+        host name); None when Trove does not say where it runs.
+
+        Trove shows the server's host where its Nova client gives one,
+        and otherwise Nova's hostId, which is a hash of the server's
+        project and host: either is compared exactly.
+        """
+        reported = (self.server or {}).get('host')
+        if not reported:
+            return None
+        if reported == host:
+            return True
+        project = (self.server or {}).get('tenant_id') or self.tenant_id
+        digest = hashlib.sha224(f'{project or ""}{host}'.encode())
+        return reported == digest.hexdigest()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,12 +77,34 @@ class InstanceManager:
         self._client = client
 
     def list_all(self) -> list[Instance]:
-        """Every instance of every project (admin only), all pages."""
+        """Every instance of every project (admin only), all pages.
+
+        Trove's management listing includes deleted instances unless told
+        not to, and leaves out cluster members unless told to include
+        them: "every instance" is the live ones, clustered or not.
+        """
         try:
-            items = self._client.get_all('/mgmt/instances', 'instances')
+            items = self._client.get_all(
+                '/mgmt/instances',
+                'instances',
+                params={'deleted': 'false', 'include_clustered': 'true'},
+            )
         except exceptions.AuthError as exc:
             raise _admin_only(exc) from None
         return [Instance.from_json(i) for i in items]
+
+    def list_on_host(self, host: str) -> list[Instance]:
+        """Every instance whose server runs on `host` (one listing)."""
+        everything = self.list_all()
+        unknown = [i for i in everything if i.runs_on(host) is None]
+        if unknown:
+            LOG.warning(
+                '%d database instances have no server Trove can place on a '
+                'host, and are not checked: %s',
+                len(unknown),
+                ', '.join(i.name or i.id for i in unknown),
+            )
+        return [i for i in everything if i.runs_on(host)]
 
     def resolve(self, names_or_ids) -> list[Instance]:
         """Instances by ID or name, in the order given.

@@ -9,6 +9,7 @@ URL has no version in it).
 from __future__ import annotations
 
 from hostctl import exceptions
+from hostctl import rest
 from hostctl.identity import projects
 
 SERVICE = 'the identity service'
@@ -41,17 +42,9 @@ class Client:
         )
 
     def get(self, url, *, params=None) -> dict:
-        from keystoneauth1 import exceptions as ksa
-
         if self._unavailable:
             raise exceptions.UsageError(self._unavailable)
-        try:
-            response = self._adapter.get(url, params=params)
-        except ksa.ClientException as exc:
-            raise exceptions.from_keystoneauth(exc, SERVICE) from exc
-        try:
-            return response.json()
-        except ValueError:
-            raise exceptions.ServerError(
-                f'{SERVICE} answered GET {url} with a body that is not JSON'
-            ) from None
+        response = rest.request(
+            self._adapter, SERVICE, 'GET', url, params=params
+        )
+        return rest.json_of(response, SERVICE, 'GET', url)

@@ -23,6 +23,8 @@ class ProjectManager:
         self._cache = cache
         self._listing: dict[str, str] | None = None
         self._from_cache = False
+        # Keystone cuts a listing at its list_limit, and says so.
+        self._truncated = False
 
     def names(self) -> dict[str, str]:
         """Project ID -> name, for every project this user may see."""
@@ -60,6 +62,8 @@ class ProjectManager:
                 'project ID'
             ) from exc
         found = self._find(name_or_id)
+        if found is None and self._truncated:
+            found = self._find_beyond_the_listing(name_or_id)
         if found is None:
             known = ', '.join(sorted(self._listing.values())) or 'none'
             raise exceptions.NotFound(
@@ -80,6 +84,23 @@ class ProjectManager:
             )
         return ids[0] if ids else None
 
+    def _find_beyond_the_listing(self, name_or_id: str) -> str | None:
+        """The project, asked of the identity service by name, and by ID
+        (a listing cut at Keystone's list_limit may not hold it)."""
+        from urllib import parse
+
+        body = self._client.get('/projects', params={'name': name_or_id})
+        for project in body.get('projects', []):
+            self._listing[project['id']] = project.get('name') or ''
+        found = self._find(name_or_id)
+        if found is None and models.looks_like_uuid(name_or_id):
+            try:
+                self._client.get(f'/projects/{parse.quote(name_or_id)}')
+            except exceptions.NotFound:
+                return None
+            return name_or_id
+        return found
+
     def _list(self) -> dict[str, str]:
         try:
             body = self._client.get('/projects')
@@ -91,6 +112,7 @@ class ProjectManager:
             for p in body.get('projects', [])
             if p.get('id')
         }
-        if self._cache is not None:
+        self._truncated = bool(body.get('truncated'))
+        if self._cache is not None and not self._truncated:
             self._cache.set_projects(listing)
         return listing

@@ -19,7 +19,6 @@ from hostctl.v2_1 import fping as fping_api
 LOG = logging.getLogger('hostctl')
 
 API = 'os-fping API'
-ADDRESS_TYPES = ('any', 'fixed', 'floating')
 
 
 @dataclasses.dataclass(frozen=True)

@@ -163,6 +163,10 @@ class Client:
         if self.requested is not None:
             pinned = self.requested
             if not server_low <= pinned <= server_high:
+                if self.forget_cached_versions():
+                    # A range from the cache: the cloud may have been
+                    # upgraded since. Read it again before refusing.
+                    return self.version_for(low, high, what)
                 raise exceptions.UnsupportedVersion(
                     f'compute API version {base.text(pinned)} was asked for '
                     f'(--os-compute-api-version) but this cloud serves '
@@ -183,6 +187,8 @@ class Client:
             return pinned
         best = min(MAX_VERSION, server_high, high or MAX_VERSION)
         if best < low or best < server_low:
+            if self.forget_cached_versions():
+                return self.version_for(low, high, what)
             raise exceptions.UnsupportedVersion(
                 f'{what} needs compute API version {needed}; this cloud '
                 f'serves {served}'

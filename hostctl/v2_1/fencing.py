@@ -123,15 +123,23 @@ def up(manager, version, compute, timeout, enable) -> list[Step]:
             '' if change.changed else 'not forced down',
         )
     ]
-    current = _wait_for_report(
-        services, version, change.service, deadline, timeout
+    did = (
+        'forced_down was cleared'
+        if change.changed
+        else 'it was not forced down'
     )
-    if current is None:
-        did = (
-            'forced_down was cleared'
-            if change.changed
-            else 'it was not forced down'
+    try:
+        current = _wait_for_report(
+            services, version, change.service, deadline, timeout
         )
+    except exceptions.HostctlError as error:
+        if not change.changed:
+            raise
+        raise exceptions.Partial(
+            f'{host}: {did}, but reading it again failed ({error}); it was '
+            'not enabled: run host-up again'
+        ) from error
+    if current is None:
         what = (
             'hostctl did not wait (--wait 0)'
             if timeout <= 0
@@ -150,7 +158,14 @@ def up(manager, version, compute, timeout, enable) -> list[Step]:
     if not wanted:
         steps.append(_enable_skipped(current))
         return steps
-    services._enable(version, current)
+    try:
+        services._enable(version, current)
+    except exceptions.HostctlError as error:
+        raise exceptions.Partial(
+            f'{host}: {did} and nova-compute reports up, but enabling it '
+            f'failed ({error}); it is still disabled: run host-up again, or '
+            'service-enable'
+        ) from error
     steps.append(
         Step('enable', 'done', 'was: ' + (compute.disabled_reason or ''))
     )
@@ -214,7 +229,11 @@ def _evacuations_remain(host, servers) -> exceptions.Conflict:
         shown += f' and {len(servers) - 10} more'
     return exceptions.Conflict(
         f'{host}: Nova will not clear forced_down while the evacuations from '
-        f'this host are not cleaned up ({len(servers)} servers were '
-        f'evacuated from it: {shown}). Restart nova-compute on {host} first '
-        '(it cleans them up as it starts), then run host-up again'
+        f'this host are not cleaned up ({_servers(len(servers))} evacuated '
+        f'from it: {shown}). Restart nova-compute on {host} first (it cleans '
+        'them up as it starts), then run host-up again'
     )
+
+
+def _servers(count: int) -> str:
+    return '1 server was' if count == 1 else f'{count} servers were'

@@ -22,6 +22,31 @@ from hostctl.v2_1.base import Manager, requires, text
 HOST_STATUS = (2, 16)
 # Server tags (and the monitored mark made of one).
 TAGS = '2.26'
+# The statuses Nova can filter by (nova.api.openstack.common._STATE_MAP):
+# before 2.38 it answers any other with an empty list, as if no server
+# were in it; from 2.38 with a 400.
+STATUSES = (
+    'ACTIVE',
+    'BUILD',
+    'CONFIRMING_RESIZE',
+    'DELETED',
+    'ERROR',
+    'HARD_REBOOT',
+    'MIGRATING',
+    'PASSWORD',
+    'PAUSED',
+    'REBOOT',
+    'REBUILD',
+    'RESCUE',
+    'RESIZE',
+    'REVERT_RESIZE',
+    'SHELVED',
+    'SHELVED_OFFLOADED',
+    'SHUTOFF',
+    'SOFT_DELETED',
+    'SUSPENDED',
+    'VERIFY_RESIZE',
+)
 # The server tag that marks a server for server-fping --monitored.
 MONITORED_TAG = 'monitored'
 
@@ -61,11 +86,15 @@ class ServerManager(Manager):
         does not exist is NotFound, not an empty list, and a server on
         another host is never listed, whatever the cloud's filter did.
         """
+        return self._list(version, **self._resolved(version, filters))
+
+    def _resolved(self, version, filters: dict) -> dict:
+        """`filters` with its host, if any, resolved exactly."""
         host = filters.get('host')
         if host is None:
-            return self._list(version, **filters)
+            return filters
         host = self._client.hosts._resolve(version, host)[0]
-        return self._list(version, **dict(filters, host=host))
+        return dict(filters, host=host)
 
     @requires('2.1', what='listing servers')
     def list_since(self, version, since=None, host=None):
@@ -130,8 +159,11 @@ class ServerManager(Manager):
 
     @requires(TAGS, what='listing servers by tag')
     def list_tagged(self, version, tag: str, **filters) -> list[Server]:
-        """Servers that carry `tag` (all pages), filtered by the API."""
-        return self._list(version, tags=tag, **filters)
+        """Servers that carry `tag` (all pages), filtered by the API and
+        checked here: an untagged server is never taken for a tagged one."""
+        filters = self._resolved(version, filters)
+        servers = self._list(version, tags=tag, **filters)
+        return [s for s in servers if tag in (s.tags or ())]
 
     @requires(TAGS, what='marking a server monitored (a server tag)')
     def set_monitored(self, version, server: Server, monitored=True):
@@ -194,7 +226,13 @@ class ServerManager(Manager):
         if host:
             params['host'] = host
         if status:
-            params['status'] = status.upper()
+            status = status.upper()
+            if status not in STATUSES:
+                raise exceptions.UsageError(
+                    f'no server status {status!r}; the statuses: '
+                    + ', '.join(STATUSES)
+                )
+            params['status'] = status
         if name:
             params['name'] = name
         if tags:

@@ -69,14 +69,26 @@ class ServiceManager(Manager):
         """Services; `host` names one host exactly (see hosts.resolve),
         and a host that does not exist is NotFound, not an empty list."""
         if host is None:
-            return self._list(version, binary=binary)
+            found = self._list(version, binary=binary)
+            if binary and not found:
+                # A binary that does not exist is not "no services": the
+                # miss costs one more request, to name what exists.
+                known = sorted({s.binary for s in self._list(version)})
+                raise exceptions.NotFound(
+                    f'no {binary!r} service on any host; binaries: '
+                    + (', '.join(known) or 'none')
+                )
+            return found
         # One listing answers both the name and the question.
         host, services, _ = self._client.hosts._resolve(version, host)
-        return [
+        found = [
             s
             for s in services
             if s.host == host and (binary is None or s.binary == binary)
         ]
+        if binary and not found:
+            raise _no_such_binary(host, binary, services)
+        return found
 
     @requires('2.1', what='showing a service')
     def get(self, version, host, binary) -> Service:
@@ -179,11 +191,16 @@ class ServiceManager(Manager):
         found = [s for s in services if s.host == host]
         matches = [s for s in found if s.binary == binary]
         if not matches:
-            raise exceptions.NotFound(
-                f'host {host!r} has no {binary!r} service; it has: '
-                + ', '.join(sorted({s.binary or '?' for s in found}))
-            )
+            raise _no_such_binary(host, binary, services)
         return _one(matches, host, binary)
+
+
+def _no_such_binary(host, binary, services) -> exceptions.NotFound:
+    found = [s for s in services if s.host == host]
+    return exceptions.NotFound(
+        f'host {host!r} has no {binary!r} service; it has: '
+        + ', '.join(sorted({s.binary or '?' for s in found}))
+    )
 
 
 def _one(found: list[Service], host, binary) -> Service:

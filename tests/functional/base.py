@@ -25,6 +25,7 @@ TOP = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 )
 HOSTCTL = os.path.join(os.path.dirname(sys.executable), 'hostctl')
+DEVCLOUD = os.path.join(TOP, 'tests', 'functional', 'cloud', 'devcloud.py')
 
 
 @functools.cache
@@ -112,6 +113,44 @@ def issue_token(user='admin') -> str:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.headers['X-Subject-Token']
+
+
+def compute_api(user='admin'):
+    """A keystoneauth Adapter on the local Nova, for tests that drive the
+    compute API directly (what hostctl has no command for yet)."""
+    from keystoneauth1 import adapter, session
+    from keystoneauth1.identity import v3
+
+    facts = cloud()
+    credentials = facts['users'][user]
+    auth = v3.Password(
+        auth_url=facts['auth_url'],
+        username=credentials['name'],
+        password=credentials['password'],
+        project_id=facts['projects'][credentials['project']],
+        user_domain_id='default',
+    )
+    return adapter.Adapter(
+        session.Session(auth=auth),
+        service_type='compute',
+        interface='public',
+        region_name=facts['region'],
+        default_microversion='2.95',
+        raise_exc=False,
+    )
+
+
+def devcloud(*argv) -> Result:
+    """Run the cloud's launcher (heartbeat, compute restart) and return
+    its exit code and output."""
+    done = subprocess.run(
+        [sys.executable, DEVCLOUD, *argv],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
 
 
 class ProxiedCloud(fixtures.Fixture):

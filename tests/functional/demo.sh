@@ -31,14 +31,13 @@ step hypervisor-list
 step service-list --binary nova-compute
 step server-list --all-projects --long
 
-say "2. compute2 has failed and been fenced: tell Nova at once."
-step service-force-down compute2 nova-compute
-step server-list --all-projects --host compute2 -c Name -c Status -c "Host Status"
+say "2. compute2 has failed and been fenced: tell Nova at once (force down, then disable)."
+step host-down compute2 --reason "PSU failure, ticket 4711" -c Verdict -c Reason -c Servers
+say "   Asked again, nothing changes, and hostctl says so."
+step host-down compute2 -c Verdict
 
-say "3. compute2 is repaired: clear the flag; its servers are UP again."
-step service-force-down --unset compute2 nova-compute
-step wait service compute2 nova-compute --for state=up --timeout 60
-step server-list --all-projects --host compute2 -c Name -c "Host Status"
+say "3. compute2 is repaired: clear the flag, wait until it reports, then enable it."
+step host-up compute2 -c Verdict -c Reason -c Servers -c Actions
 
 say "4. compute3 goes into maintenance: disable it with a reason."
 step service-disable --reason "disk replacement, ticket 4711" compute3 nova-compute
@@ -49,8 +48,10 @@ step service-enable compute3 nova-compute
 say "5. compute1 stops reporting (its heartbeat stops): Host Status UNKNOWN."
 "${devcloud[@]}" heartbeat stop compute1 >/dev/null
 step wait host compute1 --for verdict=unknown --timeout 60
-step server-list --all-projects --host compute1 -c Name -c "Host Status"
+step host-show compute1
 step hypervisor-list --matching compute1
+say "   A host is named exactly: 'compute' is no host (exit 4)."
+step host-show compute
 "${devcloud[@]}" heartbeat start compute1 >/dev/null
 step wait service compute1 nova-compute --for state=up --timeout 60
 

@@ -57,6 +57,9 @@ class Fault:
     delay: wait this long first (then answer, or forward).
     reset: send the real answer's headers and half its body, then reset the
     connection.
+    page_size: forward with ``limit=<page_size>`` added to the query (when
+    the client sent no limit), so that the real server pages its list as
+    a cloud with a small ``[api] max_limit`` would.
     """
 
     status: int | None = None
@@ -65,6 +68,7 @@ class Fault:
     headers: dict = dataclasses.field(default_factory=dict)
     delay: float = 0.0
     reset: bool = False
+    page_size: int | None = None
 
 
 def status(code: int, message: str = '', fault: str = 'computeFault'):
@@ -135,6 +139,8 @@ class FaultProxy:
                 )
         self.rules: list[Rule] = []
         self.requests: list[Request] = []
+        # The body of each request, in the same order.
+        self.bodies: list[bytes] = []
         # Every token that passed through, either way.
         self.tokens: set[str] = set()
         self.drop: set[str] = set()
@@ -194,12 +200,14 @@ class FaultProxy:
         """Forget the requests recorded so far."""
         with self._lock:
             self.requests.clear()
+            self.bodies.clear()
 
     # -- the proxy's side -------------------------------------------------
 
-    def _fault_for(self, service, method, path) -> Fault | None:
+    def _fault_for(self, service, method, path, body=b'') -> Fault | None:
         with self._lock:
             self.requests.append(Request(service, method, path))
+            self.bodies.append(body)
             for rule in self.rules:
                 if rule.applies(service, method, path):
                     return rule.fault
@@ -269,7 +277,7 @@ def _handler(proxy: FaultProxy, service: str):
             for name in ('X-Auth-Token', 'X-Subject-Token'):
                 if self.headers.get(name):
                     proxy.tokens.add(self.headers[name])
-            fault = proxy._fault_for(service, self.command, self.path)
+            fault = proxy._fault_for(service, self.command, self.path, body)
             if fault and fault.delay:
                 proxy._wait(fault.delay)
                 if proxy._stopping.is_set():
@@ -280,7 +288,7 @@ def _handler(proxy: FaultProxy, service: str):
                 self._answer(fault.status, headers, fault.body)
                 return
             try:
-                code, headers, answer = self._forward(body)
+                code, headers, answer = self._forward(body, fault)
             except OSError as exc:
                 # The server behind is down: say so as a gateway would.
                 message = f'proxy: upstream failed: {exc}'.encode()
@@ -299,7 +307,7 @@ def _handler(proxy: FaultProxy, service: str):
                 return
             self._answer(code, headers, answer)
 
-        def _forward(self, body):
+        def _forward(self, body, fault=None):
             connection = http.client.HTTPConnection(
                 upstream.hostname, upstream.port, timeout=120
             )
@@ -310,7 +318,9 @@ def _handler(proxy: FaultProxy, service: str):
             }
             headers['Host'] = upstream.netloc
             try:
-                connection.request(self.command, self.path, body, headers)
+                connection.request(
+                    self.command, _paged(self.path, fault), body, headers
+                )
                 response = connection.getresponse()
                 answer = response.read()
                 return response.status, response.getheaders(), answer
@@ -351,3 +361,15 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         return probe.getsockname()[1]
+
+
+def _paged(path: str, fault: Fault | None) -> str:
+    """`path` with the fault's page size as its limit, if it has one."""
+    if fault is None or fault.page_size is None:
+        return path
+    parts = parse.urlsplit(path)
+    query = parse.parse_qsl(parts.query, keep_blank_values=True)
+    if any(name == 'limit' for name, _ in query):
+        return path
+    query.append(('limit', str(fault.page_size)))
+    return parts._replace(query=parse.urlencode(query)).geturl()

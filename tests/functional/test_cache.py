@@ -6,13 +6,17 @@ requests hostctl sends are counted as the cloud receives them.
 
 import os
 import stat
+import subprocess
+import sys
 import tempfile
 
 from tests.functional import base
 from tests.functional import faultproxy
 
 
-class CacheTest(base.TestCase):
+class ProxiedTestCase(base.TestCase):
+    """hostctl through a counting proxy, with a cache of its own."""
+
     def setUp(self):
         super().setUp()
         cloud = base.cloud()
@@ -22,6 +26,12 @@ class CacheTest(base.TestCase):
         self.addCleanup(self.proxy.stop)
         self.cache_home = tempfile.mkdtemp()
         self.addCleanup(_remove_tree, self.cache_home)
+
+
+class CacheTest(ProxiedTestCase):
+    def setUp(self):
+        super().setUp()
+        cloud = base.cloud()
         admin = cloud['users']['admin']
         self.env = base.clean_env(
             XDG_CACHE_HOME=self.cache_home,
@@ -44,6 +54,15 @@ class CacheTest(base.TestCase):
         self.assertTrue(set(base.cloud()['hosts']) <= hosts, result.out)
         return [f'{m} {p}' for _, m, p in self.proxy.requests]
 
+    def token_files(self):
+        """The token cache's files (not the resolved configuration's)."""
+        folder = os.path.join(self.cache_home, 'hostctl/session')
+        return [
+            os.path.join(folder, name)
+            for name in os.listdir(folder)
+            if not name.startswith('config-')
+        ]
+
     def test_second_run_sends_only_its_own_request(self):
         self.assertEqual(
             [
@@ -55,8 +74,7 @@ class CacheTest(base.TestCase):
             self.run_counted(),
         )
         self.assertEqual(['GET /v2.1/os-services'], self.run_counted())
-        (name,) = os.listdir(os.path.join(self.cache_home, 'hostctl/session'))
-        path = os.path.join(self.cache_home, 'hostctl/session', name)
+        (path,) = self.token_files()
         self.assertEqual(0o600, stat.S_IMODE(os.stat(path).st_mode))
         with open(path) as f:
             self.assertNotIn(self.env['OS_PASSWORD'], f.read())
@@ -67,9 +85,7 @@ class CacheTest(base.TestCase):
 
     def test_a_token_keystone_no_longer_knows_is_replaced(self):
         self.run_counted()
-        session = os.path.join(self.cache_home, 'hostctl/session')
-        (name,) = os.listdir(session)
-        path = os.path.join(session, name)
+        (path,) = self.token_files()
         with open(path) as f:
             text = f.read()
         token = _cached_token(text)
@@ -81,6 +97,60 @@ class CacheTest(base.TestCase):
         self.assertIn('POST /v3/auth/tokens', sent)
         self.assertEqual('GET /v2.1/os-services', sent[-1])
         self.assertEqual(['GET /v2.1/os-services'], self.run_counted())
+
+
+class CloudsYamlWarmTest(ProxiedTestCase):
+    """A warm --os-cloud run imports neither openstacksdk nor YAML."""
+
+    def imported(self, *argv):
+        """The top-level packages a run of hostctl imported."""
+        env = dict(self.env, OS_CLIENT_CONFIG_FILE=self.clouds_yaml)
+        done = subprocess.run(
+            [sys.executable, '-X', 'importtime', '-m', 'hostctl', *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        self.assertEqual(0, done.returncode, done.stderr[-2000:])
+        return {
+            line.split('|')[-1].strip().split('.')[0]
+            for line in done.stderr.splitlines()
+            if line.startswith('import time:')
+        }
+
+    def setUp(self):
+        super().setUp()
+        self.env = base.clean_env(XDG_CACHE_HOME=self.cache_home)
+        admin = base.cloud()['users']['admin']
+        self.clouds_yaml = os.path.join(self.cache_home, 'clouds.yaml')
+        with open(self.clouds_yaml, 'w') as f:
+            f.write(
+                'clouds:\n  lab:\n    auth:\n'
+                f'      auth_url: {self.proxy.url("identity")}/v3\n'
+                f'      username: {admin["name"]}\n'
+                f'      password: {admin["password"]}\n'
+                f'      project_name: {admin["project"]}\n'
+                '      user_domain_id: default\n'
+                '      project_domain_id: default\n'
+                '    region_name: RegionOne\n'
+            )
+
+    def test_warm_run_resolves_nothing_until_clouds_yaml_changes(self):
+        argv = ('--os-cloud', 'lab', 'service-list')
+        self.assertIn('openstack', self.imported(*argv))
+        warm = self.imported(*argv)
+        self.assertNotIn('openstack', warm)
+        self.assertNotIn('yaml', warm)
+        folder = os.path.join(self.cache_home, 'hostctl/session')
+        for name in os.listdir(folder):
+            with open(os.path.join(folder, name)) as f:
+                text = f.read()
+            self.assertNotIn(base.cloud()['users']['admin']['password'], text)
+        # clouds.yaml changed: openstacksdk reads it again.
+        with open(self.clouds_yaml, 'a') as f:
+            f.write('    interface: public\n')
+        self.assertIn('openstack', self.imported(*argv))
+        self.assertNotIn('openstack', self.imported(*argv))
 
 
 def _cached_token(text):

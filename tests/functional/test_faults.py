@@ -98,6 +98,46 @@ class ConnectionFaultTest(FaultTestCase):
         self.assertLess(self.elapsed, 5)
 
 
+class PagingTest(FaultTestCase):
+    """Every list follows every page: the real Nova, made to page small."""
+
+    def test_hypervisors_matching_long_pinned_between_2_33_and_2_52(self):
+        detail = r'/v2.1/os-hypervisors/detail'
+        self.proxy.add('compute', fp.Fault(page_size=1), path=detail)
+        for version in ('2.33', '2.52'):
+            result = self.hostctl(
+                '--os-compute-api-version',
+                version,
+                'hypervisor-list',
+                '--matching',
+                'compute',
+                '--long',
+                '-f',
+                'json',
+            )
+            self.assertOk(result)
+            self.assertEqual(
+                sorted(base.cloud()['hosts']),
+                sorted(r['Hypervisor Hostname'] for r in result.json()),
+                version,
+            )
+        # At least a page per hypervisor, each version.
+        self.assertGreaterEqual(
+            self.sent(path=detail), 2 * len(base.cloud()['hosts'])
+        )
+
+    def test_servers_across_pages(self):
+        servers = r'/v2.1/servers/detail'
+        self.proxy.add('compute', fp.Fault(page_size=2), path=servers)
+        result = self.hostctl('server-list', '--all-projects', '-f', 'json')
+        self.assertOk(result)
+        self.assertEqual(
+            sorted(s['id'] for s in base.cloud()['servers']),
+            sorted(r['ID'] for r in result.json()),
+        )
+        self.assertGreater(self.sent(path=servers), 2)
+
+
 class StatusFaultTest(FaultTestCase):
     def test_503_twice_then_success(self):
         self.proxy.add(
@@ -123,6 +163,20 @@ class StatusFaultTest(FaultTestCase):
         self.assertFails(result, 7, 'failed with HTTP 503: busy')
         self.assertIn('try again later', result.err)
         self.assertEqual(3, self.sent())
+
+    def test_server_fping_lookup_failing_is_not_blamed_on_os_fping(self):
+        web1 = [s for s in base.cloud()['servers'] if s['name'] == 'web-1']
+        lookup = r'/v2.1/servers/' + web1[0]['id'] + '$'
+        self.proxy.add('compute', fp.status(503, 'busy'), path=lookup)
+        result = self.hostctl(
+            '--retries', '0', '--no-cache', 'server-fping', web1[0]['id']
+        )
+        self.assertFails(result, 7, 'the compute API failed with HTTP 503')
+        self.assertNotIn('os-fping', result.err)
+        self.assertEqual('', result.out)
+        # Sent once; os-fping never asked, nothing probed.
+        self.assertEqual(1, self.sent(path=lookup))
+        self.assertEqual(0, self.sent(path='/os-fping'))
 
     def test_no_retries_with_retries_0(self):
         self.proxy.add('compute', fp.status(503, 'busy'), path=SERVICES)
@@ -248,6 +302,31 @@ class StatusFaultTest(FaultTestCase):
         self.assertFails(result, 9, 'refused the change: Service is being')
         self.assertEqual(1, self.sent(method='PUT', path=''))
         self.assertServiceStatus('enabled')
+
+    def test_400_on_a_change_is_a_conflict(self):
+        # Nova's answer to forcing up a host whose evacuations are done
+        # but not cleaned up: the host's state, not a bad command line.
+        self.proxy.add(
+            'compute',
+            fp.status(
+                400,
+                'Unable to force up host compute1 as `done` evacuation '
+                'migration records remain associated with the host.',
+                'badRequest',
+            ),
+            method='PUT',
+        )
+        result = self.hostctl('service-disable', 'compute1', 'nova-compute')
+        self.assertFails(
+            result, 9, 'refused the change: Unable to force up host compute1'
+        )
+        self.assertEqual(1, self.sent(method='PUT', path=''))
+
+    def test_identity_url_that_answers_404(self):
+        wrong = self.proxy.url('identity') + '/nosuch/v3'
+        result = self.hostctl('--os-auth-url', wrong, *LIST)
+        self.assertFails(result, 2, 'check --os-auth-url')
+        self.assertNotIn('credentials', result.err)
 
     def test_500_on_a_change_is_not_retried_and_says_so(self):
         self.proxy.add('compute', fp.status(500, 'boom'), method='PUT')
@@ -445,6 +524,10 @@ MATRIX = {
         StatusFaultTest.test_503_always_gives_up_after_the_retries,
     ),
     '500': (7, StatusFaultTest.test_500_always_is_not_retried),
+    'server-fping: the server lookup answers 503': (
+        7,
+        StatusFaultTest.test_server_fping_lookup_failing_is_not_blamed_on_os_fping,
+    ),
     'malformed JSON': (7, StatusFaultTest.test_malformed_json),
     "HTML error page (a proxy's 502)": (
         7,
@@ -463,6 +546,14 @@ MATRIX = {
         StatusFaultTest.test_406_version_not_acceptable,
     ),
     '409 on a change': (9, StatusFaultTest.test_409_conflict_changes_nothing),
+    '400 on a change (the state of the host)': (
+        9,
+        StatusFaultTest.test_400_on_a_change_is_a_conflict,
+    ),
+    'identity URL that answers 404': (
+        2,
+        StatusFaultTest.test_identity_url_that_answers_404,
+    ),
     '500 on a change': (
         7,
         StatusFaultTest.test_500_on_a_change_is_not_retried_and_says_so,

@@ -8,9 +8,13 @@ how they exit, and undo whatever they change.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import time
+
+import fixtures
 
 from tests.functional import base
 from tests.functional.base import hostctl
@@ -87,69 +91,84 @@ def wait_until_up(host):
         )
 
 
+def nested_value(out, name, offset):
+    """From a table nested in host-show's: the cell `offset` columns right
+    of the one that reads `name`."""
+    for row in table_rows(out):
+        if name in row:
+            return row[row.index(name) + offset]
+    raise AssertionError(f'no row with {name!r} in:\n{out}')
+
+
 class HostFailureRecipeTest(base.TestCase):
     def host_statuses(self, out, host):
-        """{server name: Host Status} from the recipe's server table."""
+        """{server name: Host Status} from the host's server table."""
         names = {s['name'] for s in servers_on(host)}
         self.assertTrue(names, f'the cloud seeds no server on {host}')
-        found = {row[1]: row[3] for row in table_rows(out) if row[1] in names}
-        self.assertEqual(names, set(found), out)
-        return found
+        # Name, Status, Host Status.
+        return {name: nested_value(out, name, 2) for name in names}
+
+    def restore(self, host):
+        def up():
+            heartbeat('start', host)
+            self.assertOk(hostctl('host-up', '--enable', host))
+
+        self.addCleanup(up)
 
     def test_down_then_recover(self):
-        host, reason = 'compute2', 'fenced: PSU failure, ticket 4711'
-        self.addCleanup(hostctl, 'service-enable', host, 'nova-compute')
-        self.addCleanup(
-            hostctl, 'service-force-down', '--unset', host, 'nova-compute'
-        )
+        host, reason = 'compute2', 'PSU failure, ticket 4711'
+        self.restore(host)
 
         down = recipe('host-failure.sh', 'down', host, reason)
         self.assertOk(down)
-        self.assertEqual('', down.err)
+        # What was done, on stderr, in the order it was done.
+        first, second = down.err.splitlines()
+        self.assertEqual(f'hostctl: {host}: force down: done', first)
+        self.assertTrue(
+            second.startswith(
+                f'hostctl: {host}: disable: done (hostctl host-down '
+            ),
+            second,
+        )
+        (table,) = shown(down.out)
+        self.assertEqual(
+            ('compute2', 'fenced'), (table['Host'], table['Verdict'])
+        )
+        self.assertTrue(
+            table['Reason'].endswith(f': {reason}); servers show DOWN')
+        )
         self.assertEqual(
             {'DOWN'}, set(self.host_statuses(down.out, host).values())
         )
-        # The service after each step: forced down, then disabled.
-        self.assertEqual(
-            [
-                ('enabled', 'down', 'True', ''),
-                ('disabled', 'down', 'True', reason),
-            ],
-            [
-                (
-                    t['Status'],
-                    t['State'],
-                    t['Forced Down'],
-                    t['Disabled Reason'],
-                )
-                for t in shown(down.out)
-            ],
-        )
         service = nova_compute(host)
         self.assertEqual(
-            ('disabled', True, reason),
-            (
-                service['Status'],
-                service['Forced Down'],
-                service['Disabled Reason'],
-            ),
+            ('disabled', True),
+            (service['Status'], service['Forced Down']),
         )
+        self.assertTrue(
+            service['Disabled Reason'].startswith('hostctl host-down ')
+        )
+        self.assertTrue(service['Disabled Reason'].endswith(': ' + reason))
         # Other hosts are untouched.
         self.assertEqual('enabled', nova_compute('compute1')['Status'])
 
-        recovered = recipe('host-failure.sh', 'recover', host)
+        recovered = recipe('host-failure.sh', 'recover', host, '60')
         self.assertOk(recovered)
-        self.assertEqual(
-            [('disabled', 'False'), ('enabled', 'False')],
-            [(t['Status'], t['Forced Down']) for t in shown(recovered.out)],
-        )
+        (table,) = shown(recovered.out)
+        self.assertEqual('up', table['Verdict'])
         self.assertEqual(
             {'UP'}, set(self.host_statuses(recovered.out, host).values())
         )
+        self.assertIn(f'{host}: enable: done', recovered.err)
         service = nova_compute(host)
         self.assertEqual(
-            ('enabled', False, 'up'),
-            (service['Status'], service['Forced Down'], service['State']),
+            ('enabled', False, 'up', ''),
+            (
+                service['Status'],
+                service['Forced Down'],
+                service['State'],
+                service['Disabled Reason'] or '',
+            ),
         )
 
     def test_check_shows_unknown_when_the_host_stops_reporting(self):
@@ -159,24 +178,43 @@ class HostFailureRecipeTest(base.TestCase):
         heartbeat('stop', host)
         check = recipe('host-failure.sh', 'check', host)
         self.assertOk(check)
-        self.assertIn(
-            ['nova-compute', host, 'enabled', 'down', 'False', ''],
-            table_rows(check.out),
+        (table,) = shown(check.out)
+        self.assertEqual('unknown', table['Verdict'])
+        self.assertIn('nova-compute has not reported for', table['Reason'])
+        # The service: Status, State, Forced Down.
+        self.assertEqual(
+            ['enabled', 'down', 'False'],
+            [nested_value(check.out, 'nova-compute', i) for i in (1, 2, 3)],
         )
         self.assertEqual(
             {'UNKNOWN'}, set(self.host_statuses(check.out, host).values())
         )
 
+    def test_recover_before_the_compute_reports_stays_disabled_with_8(self):
+        host = 'compute1'
+        self.restore(host)
+        heartbeat('stop', host)
+        self.assertOk(recipe('host-failure.sh', 'down', host, 'dead'))
+        result = recipe('host-failure.sh', 'recover', host, '4')
+        self.assertFails(
+            result, 8, 'did not report up within 4 s; it stays disabled'
+        )
+        self.assertEqual('', result.out)
+        self.assertEqual('disabled', nova_compute(host)['Status'])
+
     def test_unknown_host_stops_at_the_first_step_with_exit_4(self):
         result = recipe('host-failure.sh', 'down', 'compute9', 'typo')
-        self.assertFails(result, 4, "no compute service on host 'compute9'")
+        self.assertFails(result, 4, "no host 'compute9'; hosts: compute1")
         self.assertEqual('', result.out)
 
     def test_without_arguments_it_shows_its_usage(self):
-        result = recipe('host-failure.sh', 'down', 'compute2')
-        self.assertEqual(2, result.rc)
-        self.assertIn('host-failure.sh down    <host> <reason>', result.err)
-        self.assertEqual('', result.out)
+        for args in (('down', 'compute2'), ('check', '')):
+            result = recipe('host-failure.sh', *args)
+            self.assertEqual(2, result.rc)
+            self.assertIn(
+                'host-failure.sh down    <host> <reason>', result.err
+            )
+            self.assertEqual('', result.out)
         self.assertEqual('enabled', nova_compute('compute2')['Status'])
 
 
@@ -340,6 +378,151 @@ class CiSmokeRecipeTest(base.TestCase):
         self.assertIn('policy refused the request', result.err)
         self.assertIn('need the admin role', result.err)
         self.assertNotIn('Traceback', result.err)
+
+
+def force_down(test, host):
+    test.addCleanup(
+        hostctl, 'service-force-down', '--unset', host, 'nova-compute'
+    )
+    test.assertOk(hostctl('service-force-down', host, 'nova-compute'))
+
+
+def run_shell(command, **env) -> base.Result:
+    done = subprocess.run(
+        ['sh', '-c', command],
+        capture_output=True,
+        text=True,
+        env={**recipe_env(), **env},
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
+    return base.Result(done.returncode, done.stdout, done.stderr)
+
+
+class NagiosRecipeTest(base.TestCase):
+    """The command definition, run as Nagios runs it: its macros filled in
+    from the service's check_command, through /bin/sh."""
+
+    def command(self):
+        with open(os.path.join(RECIPES, 'nagios-hostctl.cfg')) as f:
+            text = f.read()
+        found = dict(
+            re.findall(r'^\s+(command_line|check_command)\s+(.*)$', text, re.M)
+        )
+        name, *args = found['check_command'].split('!')
+        self.assertEqual('check_hostctl', name)
+        self.assertIn(f'command_name    {name}', text)
+        # The service names the operator's cloud; here, the test cloud's.
+        args[0] = base.cloud()['clouds']['admin']
+        line = found['command_line']
+        for number, value in enumerate(args, 1):
+            line = line.replace(f'$ARG{number}$', value)
+        return line
+
+    def test_ok_then_critical_naming_the_host(self):
+        command = self.command()
+        ok = run_shell(command)
+        self.assertEqual(0, ok.rc, ok.out + ok.err)
+        self.assertRegex(ok.out, r'^OK - 5 services up; .* \| services_up=5;')
+        # The service allows one host disabled (--warning
+        # services_disabled=1): still OK.
+        self.addCleanup(hostctl, 'service-enable', 'compute3', 'nova-compute')
+        self.assertOk(hostctl('service-disable', 'compute3', 'nova-compute'))
+        one = run_shell(command)
+        self.assertEqual(0, one.rc, one.out + one.err)
+        self.assertIn(' services_disabled=1;1;;0 ', one.out)
+        force_down(self, 'compute2')
+        down = run_shell(command)
+        self.assertEqual(2, down.rc, down.out + down.err)
+        self.assertTrue(
+            down.out.startswith('CRITICAL - compute2 down: forced down ('),
+            down.out,
+        )
+
+
+class NodeExporterRecipeTest(base.TestCase):
+    """The cron line, run as cron runs it: the file's variables set, the
+    command after the schedule and the user, through /bin/sh."""
+
+    def test_writes_the_textfile(self):
+        from prometheus_client import parser
+
+        with open(os.path.join(RECIPES, 'node-exporter.cron')) as f:
+            lines = [
+                line.strip()
+                for line in f
+                if line.strip() and not line.startswith('#')
+            ]
+        env = dict(
+            line.split('=', 1) for line in lines if '=' in line.split()[0]
+        )
+        (entry,) = [line for line in lines if '=' not in line.split()[0]]
+        command = entry.split(None, 6)[6]
+        directory = self.useFixture(fixtures.TempDir()).path
+        env.update(
+            OS_CLOUD=base.cloud()['clouds']['admin'],
+            TEXTFILE_DIR=directory,
+            PATH=BIN + os.pathsep + env['PATH'],
+        )
+        force_down(self, 'compute2')
+        result = run_shell(command, **env)
+        self.assertEqual(0, result.rc, result.out + result.err)
+        self.assertEqual(['hostctl.prom'], os.listdir(directory))
+        with open(os.path.join(directory, 'hostctl.prom')) as f:
+            families = {
+                family.name: family
+                for family in parser.text_string_to_metric_families(f.read())
+            }
+        forced = {
+            s.labels['host']: s.value
+            for s in families['hostctl_compute_service_forced_down'].samples
+            if s.labels['binary'] == 'nova-compute'
+        }
+        self.assertEqual(
+            {'compute1': 0.0, 'compute2': 1.0, 'compute3': 0.0}, forced
+        )
+        self.assertEqual(
+            1.0, families['hostctl_check_success'].samples[0].value
+        )
+
+
+class CiCheckRecipeTest(base.TestCase):
+    def run_recipe(self, *args):
+        path = os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'check.json'
+        )
+        done = subprocess.run(
+            recipe_command('ci-check.sh', *args),
+            capture_output=True,
+            text=True,
+            env={**recipe_env(), 'CHECK_RESULT': path},
+            timeout=180,
+            stdin=subprocess.DEVNULL,
+        )
+        with open(path) as f:
+            kept = json.load(f)
+        return base.Result(done.returncode, done.stdout, done.stderr), kept
+
+    def test_healthy_passes_and_keeps_the_result(self):
+        result, kept = self.run_recipe()
+        self.assertOk(result)
+        self.assertEqual(f'OK: {kept["summary"]}\n', result.out)
+        self.assertTrue(kept['summary'].startswith('5 services up; '))
+
+    def test_a_host_forced_down_fails_with_3_and_is_named(self):
+        force_down(self, 'compute2')
+        count = len(servers_on('compute2'))
+        result, kept = self.run_recipe('--services', '--servers')
+        self.assertEqual(3, result.rc, result.out + result.err)
+        self.assertEqual(
+            [
+                f'CRITICAL: compute2 down: forced down ({count} servers DOWN)',
+                '  CRITICAL compute2 - down: forced down',
+                f'  CRITICAL compute2 - {count} servers DOWN',
+            ],
+            result.out.splitlines(),
+        )
+        self.assertEqual(['services', 'servers'], kept['parts'])
 
 
 class HostStatusChangesRecipeTest(base.TestCase):

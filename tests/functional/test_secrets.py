@@ -116,6 +116,10 @@ class SecretsTest(base.TestCase):
                 (0,),
             ),
             (['service-enable', 'compute3', 'nova-compute'], (0,)),
+            (['host-show', 'compute3'], (0,)),
+            (['host-down', '--no-disable', 'compute3'], (0,)),
+            (['host-up', 'compute3'], (0,)),
+            (['host-show', 'nowhere'], (4,)),
             (['service-disable', 'nowhere', 'nova-compute'], (4,)),
             (['hypervisor-list', '--long'], (0,)),
             (['hypervisor-show', 'compute1'], (0,)),
@@ -124,8 +128,15 @@ class SecretsTest(base.TestCase):
             (['server-show', 'no-such-server'], (4,)),
             (['instance-rpc-ping', answering], (0,)),
             (['server-fping', '--all-projects'], (0, 3)),
+            (['server-fping', '--host', 'compute1', '--long'], (0, 3)),
+            (['server-list', '--project', 'demo', '--long'], (0,)),
+            (['instance-rpc-ping', '--host', 'compute1'], (3,)),
             (['server-monitor', 'web-1'], (0,)),
             (['server-monitor', '--unset', 'web-1'], (0,)),
+            # A Nagios state: CRITICAL, for the silent guests.
+            (['check', '--rpc-ping'], (2,)),
+            (['check', '--format', 'json'], (0,)),
+            (['check', '--fping', '--format', 'prometheus'], (3,)),
             (['--timeout', '0.001', 'service-list'], (7,)),
             (
                 [

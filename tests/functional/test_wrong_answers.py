@@ -84,3 +84,47 @@ class HypervisorFieldTest(base.TestCase):
                 [k for k in shown.json() if '_' in k], (version, shown.out)
             )
         self.assertEqual(1, len(seen), seen)
+
+
+class HostScopedCheckTest(base.TestCase):
+    def test_server_fping_host_checks_only_that_hosts_servers(self):
+        on_compute1 = {
+            s['id']
+            for s in base.cloud()['servers']
+            if s.get('host') == 'compute1'
+        }
+        self.assertTrue(on_compute1, 'the cloud seeds no server on compute1')
+        result = hostctl(
+            'server-fping', '--host', 'compute1', '--long', '-f', 'json'
+        )
+        self.assertOk(result)
+        self.assertEqual(on_compute1, {r['ID'] for r in result.json()})
+        missing = hostctl('server-fping', '--host', 'compute10')
+        self.assertFails(missing, 4, "no host 'compute10'")
+        member = hostctl(
+            'server-fping', '--host', 'compute1', cloud_name='member'
+        )
+        self.assertFails(member, 5)
+        self.assertEqual('', missing.out + member.out)
+
+    def test_rpc_ping_host_pings_only_the_guests_there(self):
+        # The local Trove's stand-in Nova puts every guest on compute1.
+        guests = base.cloud()['instances']
+        result = hostctl(
+            'instance-rpc-ping', '--host', 'compute1', '-f', 'json'
+        )
+        self.assertEqual(3, result.rc, result.err)
+        self.assertEqual(
+            {g['id'] for g in guests.values()},
+            {r['ID'] for r in result.json()},
+        )
+        elsewhere = hostctl(
+            'instance-rpc-ping', '--host', 'compute2', '-f', 'json'
+        )
+        self.assertOk(elsewhere)
+        self.assertEqual([], elsewhere.json())
+        self.assertFails(
+            hostctl('instance-rpc-ping', '--host', 'nosuch'),
+            4,
+            "no host 'nosuch'",
+        )

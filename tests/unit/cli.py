@@ -11,6 +11,7 @@ import fixtures
 import testtools
 
 from hostctl import shell
+from tests.unit import fakes
 
 # Token-plus-endpoint mode: no identity service to mock.
 TOKEN_ARGS = [
@@ -58,3 +59,43 @@ class TestCase(testtools.TestCase):
             fixtures.MockPatch('keystoneauth1.session.time.sleep')
         ).mock
         self.useFixture(fixtures.EnvironmentVariable('XDG_CACHE_HOME'))
+
+
+class LabCloudTestCase(TestCase):
+    """A cloud 'lab' in clouds.yaml (password in secure.yaml), mocked."""
+
+    def setUp(self):
+        super().setUp()
+        config = self.useFixture(fixtures.TempDir()).path
+        clouds = os.path.join(config, 'clouds.yaml')
+        with open(clouds, 'w') as f:
+            f.write(
+                'clouds:\n'
+                '  lab:\n'
+                '    region_name: RegionOne\n'
+                '    auth:\n'
+                f'      auth_url: {fakes.IDENTITY_URL}\n'
+                '      username: admin\n'
+                '      project_name: admin\n'
+                '      user_domain_name: Default\n'
+                '      project_domain_name: Default\n'
+            )
+        with open(os.path.join(config, 'secure.yaml'), 'w') as f:
+            f.write('clouds:\n  lab:\n    auth:\n      password: s3cret-pw\n')
+        self.useFixture(
+            fixtures.EnvironmentVariable('OS_CLIENT_CONFIG_FILE', clouds)
+        )
+        self.useFixture(
+            fixtures.EnvironmentVariable(
+                'OS_CLIENT_SECURE_FILE', os.path.join(config, 'secure.yaml')
+            )
+        )
+        self.compute = self.useFixture(fakes.ComputeFixture())
+        mock = self.compute.mock
+        mock.get(fakes.IDENTITY_URL, json=fakes.IDENTITY_VERSION)
+        self.tokens = mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens',
+            json=fakes.token_response(),
+            headers={'X-Subject-Token': fakes.TOKEN},
+            status_code=201,
+        )

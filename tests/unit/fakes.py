@@ -196,3 +196,68 @@ class PasswordCloud(fixtures.Fixture):
         mock = self.compute.mock
         mock.get(IDENTITY_URL, json=IDENTITY_VERSION)
         self.tokens = mock.post(IDENTITY_URL + '/auth/tokens', self.answers)
+
+
+# The identity service's answers.
+CATALOG = [
+    {
+        'type': 'compute',
+        'name': 'nova',
+        'endpoints': [
+            {
+                'interface': 'public',
+                'region': 'RegionOne',
+                'region_id': 'RegionOne',
+                'url': COMPUTE_URL,
+            },
+            {
+                'interface': 'internal',
+                'region': 'RegionOne',
+                'region_id': 'RegionOne',
+                'url': 'http://internal.example:8774/v2.1',
+            },
+        ],
+    },
+    {
+        'type': 'identity',
+        'name': 'keystone',
+        'endpoints': [
+            {
+                'interface': 'public',
+                'region': 'RegionOne',
+                'region_id': 'RegionOne',
+                'url': IDENTITY_URL,
+            },
+        ],
+    },
+]
+
+
+def token_response():
+    return {
+        'token': {
+            'methods': ['password'],
+            'expires_at': '2099-01-01T00:00:00.000000Z',
+            'issued_at': '2026-11-23T00:00:00.000000Z',
+            'user': {
+                'id': 'u1',
+                'name': 'admin',
+                'domain': {'id': 'default', 'name': 'Default'},
+            },
+            'project': {
+                'id': 'p1',
+                'name': 'admin',
+                'domain': {'id': 'default', 'name': 'Default'},
+            },
+            'roles': [{'id': 'r1', 'name': 'admin'}],
+            'catalog': CATALOG,
+        }
+    }
+
+
+UNAUTHORIZED = {
+    'error': {
+        'code': 401,
+        'message': 'The request you have made requires authentication.',
+    }
+}

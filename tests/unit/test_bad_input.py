@@ -200,6 +200,7 @@ COMMANDS = [
     'instance-rpc-ping',
     'server-fping',
     'server-monitor',
+    'check',
     'wait',
     'watch',
     'help',
@@ -240,6 +241,11 @@ OPTIONS = [
     '--exclude',
     '--via',
     '--tcp',
+    '--format',
+    '--warning',
+    '--critical',
+    '--services',
+    '--rpc-ping',
     '--network',
     '--address-type',
     '--probe-timeout',
@@ -284,6 +290,9 @@ VALUES = [
     fakes.COMPUTE_URL,
     fakes.TOKEN,
     'http://127.0.0.1:9/v2.1',
+    'nagios',
+    'prometheus',
+    'services_up=@1:',
     'service',
     'server',
     'hypervisor',
@@ -336,7 +345,10 @@ class RandomArgvTest(cli.TestCase):
         self.assertIn(rc, CODES, (argv, err))
         if not any(w.startswith('--deb') for w in argv):
             self.assertNotIn('Traceback', out + err, argv)
-        if rc not in (ExitCode.OK, ExitCode.NOT_ALIVE):
+        # check's Nagios states (1 WARNING, 2 CRITICAL) are a verdict on
+        # stdout, not an error.
+        verdict = out.startswith(('OK - ', 'WARNING - ', 'CRITICAL - '))
+        if rc not in (ExitCode.OK, ExitCode.NOT_ALIVE) and not verdict:
             self.assertTrue(err.strip(), (argv, rc))
         if rc == ExitCode.UNEXPECTED:
             # 1 is for bugs: random input must never find one.
@@ -367,3 +379,87 @@ class ExitCodeTableTest(cli.TestCase):
         self.assertEqual(0, rc)
         for code, meaning in exceptions.EXIT_CODE_HELP.items():
             self.assertIn(f'  {int(code):<3} {meaning}', out)
+
+
+class MalformedValueTest(cli.TestCase):
+    """Every malformed number, URL or file: exit 2 and one line."""
+
+    def usage(self, *argv):
+        rc, out, err = cli.run_cli([*argv, 'service-list'])
+        self.assertEqual((ExitCode.USAGE, ''), (rc, out), err)
+        self.assertEqual(1, len(err.splitlines()), err)
+        self.assertTrue(err.startswith('hostctl: '), err)
+        self.assertNotIn('unexpected', err)
+        return err
+
+    def test_numbers(self):
+        for value in ('nan', 'inf', '-inf', '1e400', '1e300', '0', 'x'):
+            err = self.usage(f'--timeout={value}')
+            self.assertIn('invalid timeout', err)
+        for value in ('nan', '1e3', '-1', '99999999999999999999'):
+            err = self.usage(f'--retries={value}')
+            self.assertIn('invalid retries', err)
+
+    def test_urls(self):
+        for value, words in (
+            ('http://[::1', 'is not a URL'),
+            ('http://::1]:5000/v3', 'is not a URL'),
+            ('http://host:99999/v3', 'is not a URL'),
+            ('keystone.example:5000', 'is not an http or https URL'),
+            ('ftp://keystone.example/v3', 'is not an http or https URL'),
+            ('http:///v3', 'is not an http or https URL'),
+        ):
+            err = self.usage(
+                '--os-auth-url',
+                value,
+                '--os-username',
+                'a',
+                '--os-password',
+                'p',
+            )
+            self.assertIn(f'--os-auth-url: {value!r} {words}', err)
+        err = self.usage('--os-token', 't', '--os-endpoint', 'http://[x')
+        self.assertIn('--os-endpoint', err)
+
+    def test_files(self):
+        err = self.usage('--os-cacert', '/nonexistent/ca.pem', *cli.TOKEN_ARGS)
+        self.assertIn('no CA bundle at /nonexistent/ca.pem', err)
+        err = self.usage('--os-cert', '/nonexistent/c.pem', *cli.TOKEN_ARGS)
+        self.assertIn('--os-cert: no file at /nonexistent/c.pem', err)
+
+    def test_clouds_yaml_that_is_not_utf8(self):
+        path = os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'clouds.yaml'
+        )
+        with open(path, 'wb') as f:
+            f.write(b'clouds:\n  lab:\n    region_name: \xff\xfe\n')
+        self.useFixture(
+            fixtures.EnvironmentVariable('OS_CLIENT_CONFIG_FILE', path)
+        )
+        err = self.usage('--os-cloud', 'lab')
+        self.assertIn(f'{path} is not UTF-8 text', err)
+
+    def test_unwritable_log_file(self):
+        err = self.usage('--log-file', '/nonexistent/dir/hostctl.log')
+        self.assertIn('/nonexistent/dir/hostctl.log', err)
+
+
+class TokenEndpointDatabaseTest(cli.TestCase):
+    def test_trove_needs_its_own_endpoint(self):
+        compute = self.useFixture(fakes.ComputeFixture())
+        rc, out, err = cli.run_cli(
+            [*cli.TOKEN_ARGS, 'instance-rpc-ping', '--all']
+        )
+        self.assertEqual((ExitCode.USAGE, ''), (rc, out))
+        self.assertIn('--os-database-endpoint', err)
+        self.assertEqual(1, len(err.splitlines()), err)
+        self.assertEqual([], compute.api_requests())
+
+
+class UnknownGlobalOptionTest(cli.TestCase):
+    def test_an_unknown_option_before_the_command_is_named(self):
+        rc, out, err = cli.run_cli(['--nosuch', 'service-list'])
+        self.assertEqual((ExitCode.USAGE, ''), (rc, out))
+        self.assertEqual(
+            "hostctl: unknown option '--nosuch'; see 'hostctl --help'\n", err
+        )

@@ -13,19 +13,13 @@ from hostctl import cache
 from hostctl import exceptions
 from tests.unit import cli
 from tests.unit import fakes
-from tests.unit import test_shell
 
 PASSWORD = 's3cret-pw'
-UNAUTHORIZED = {
-    'error': {
-        'code': 401,
-        'message': 'The request you have made requires authentication.',
-    }
-}
+UNAUTHORIZED = fakes.UNAUTHORIZED
 
 
 def token_answer(token, expires_at='2099-01-01T00:00:00.000000Z'):
-    body = test_shell.token_response()
+    body = fakes.token_response()
     body['token']['expires_at'] = expires_at
     return {
         'json': body,
@@ -68,9 +62,14 @@ class CacheTest(PasswordCloudTest):
         return rc, out, err, sent
 
     def cache_files(self):
-        return glob.glob(
-            os.path.join(self.cache_home, 'hostctl', 'session', '*')
-        )
+        """The token cache's files (not hostctl.resolved's config-*)."""
+        return [
+            path
+            for path in glob.glob(
+                os.path.join(self.cache_home, 'hostctl', 'session', '*')
+            )
+            if not os.path.basename(path).startswith('config-')
+        ]
 
     def cache_data(self):
         (path,) = self.cache_files()
@@ -250,6 +249,31 @@ class CacheTest(PasswordCloudTest):
         (versions,) = self.cache_data()['compute'].values()
         self.assertEqual('2.90', versions['max'])
 
+    def test_an_upgraded_cloud_serves_a_pinned_version_the_cache_lacks(self):
+        self.mock.get(
+            fakes.COMPUTE_URL, json=fakes.version_document('2.1', '2.90')
+        )
+        self.run_hostctl()
+        # The cloud was upgraded to 2.100; the cached range still says 2.90.
+        self.mock.get(
+            fakes.COMPUTE_URL, json=fakes.version_document('2.1', '2.100')
+        )
+        rc, _, err, sent = self.run_hostctl('--os-compute-api-version', '2.95')
+        self.assertEqual((0, ''), (rc, err))
+        self.assertEqual(['GET /v2.1', 'GET /v2.1/os-services'], sent)
+        self.assertEqual(
+            (2, 95), self.compute.version_of(self.mock.last_request)
+        )
+        (versions,) = self.cache_data()['compute'].values()
+        self.assertEqual('2.100', versions['max'])
+        # A version the cloud does not serve is still refused, read afresh.
+        rc, _, err, sent = self.run_hostctl(
+            '--os-compute-api-version', '2.101'
+        )
+        self.assertEqual(exceptions.ExitCode.UNSUPPORTED, rc)
+        self.assertIn('this cloud serves 2.1 to 2.100', err)
+        self.assertEqual(['GET /v2.1'], sent)
+
     def test_a_fresh_version_range_that_is_refused_is_not_retried(self):
         self.mock.get(
             fakes.COMPUTE_URL + '/os-services',
@@ -259,6 +283,31 @@ class CacheTest(PasswordCloudTest):
         rc, _, err, sent = self.run_hostctl()
         self.assertEqual(exceptions.ExitCode.UNSUPPORTED, rc)
         self.assertEqual(self.COLD, sent)
+
+    def test_a_wrong_password_is_refused_despite_a_cached_token(self):
+        rc, _, err, _ = self.run_hostctl()
+        self.assertEqual((0, ''), (rc, err))
+        self.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens',
+            status_code=401,
+            json=UNAUTHORIZED,
+        )
+        rc, out, err, sent = self.run_hostctl('--os-password', 'wrong')
+        self.assertEqual(exceptions.ExitCode.AUTH, rc)
+        self.assertIn('refused the credentials', err)
+        self.assertIn('POST /v3/auth/tokens', sent)
+        self.assertNotIn('GET /v2.1/os-services', sent)
+        # The right password still finds its token: one request.
+        self.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens', [token_answer('tok-3')]
+        )
+        rc, _, err, sent = self.run_hostctl()
+        self.assertEqual((0, ''), (rc, err))
+        self.assertEqual(['GET /v2.1/os-services'], sent)
+        for path in self.cache_files():
+            self.assertNotIn('wrong', os.path.basename(path))
+            with open(path) as f:
+                self.assertNotIn('wrong', f.read())
 
 
 class TokenEndpointCacheTest(cli.TestCase):

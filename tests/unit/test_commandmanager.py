@@ -83,3 +83,21 @@ class FormattersTest(testtools.TestCase):
         )
         self.assertEqual('JSONFormatter', type(found['json'].obj).__name__)
         self.assertEqual(5, len(list(found)))
+
+
+class SummariesTest(testtools.TestCase):
+    """The static table of one-line summaries says what each command's
+    docstring says, for every command (``hostctl --help`` prints it)."""
+
+    def test_every_command_has_its_docstrings_first_line(self):
+        manager = commandmanager.CommandManager()
+        for name in setup_cfg_commands():
+            doc = manager.commands[name].load().__doc__.strip()
+            self.assertEqual(
+                doc.split('\n')[0],
+                commandmanager.SUMMARIES.get(name),
+                f'{name}: add its line to commandmanager.SUMMARIES',
+            )
+        self.assertEqual(
+            set(setup_cfg_commands()), set(commandmanager.SUMMARIES)
+        )

@@ -1,11 +1,11 @@
 """Which requests are retried, how often, and which never are."""
 
+import fixtures
 import requests
 
 from hostctl import exceptions
 from tests.unit import cli
 from tests.unit import fakes
-from tests.unit import test_shell
 
 SERVICES_URL = fakes.COMPUTE_URL + '/os-services'
 BUSY = {'status_code': 503, 'json': {'computeFault': {'message': 'busy'}}}
@@ -57,9 +57,7 @@ class RetryTest(cli.TestCase):
         self.compute.mock.get(SERVICES_URL, **BUSY)
         self.run_list('--retries', '1')
         self.assertEqual(2, len(self.sent()))
-        self.useFixture(
-            test_shell.fixtures.EnvironmentVariable('HOSTCTL_RETRIES', '0')
-        )
+        self.useFixture(fixtures.EnvironmentVariable('HOSTCTL_RETRIES', '0'))
         self.run_list()
         self.assertEqual(3, len(self.sent()))
 
@@ -126,7 +124,7 @@ class RetryTest(cli.TestCase):
         self.assertEqual(1, len(err.splitlines()))
 
 
-class TokenRequestTest(test_shell.LabCloudTestCase):
+class TokenRequestTest(cli.LabCloudTestCase):
     """The token request is a POST: it is never retried."""
 
     def test_token_post_is_not_retried(self):

@@ -1,10 +1,14 @@
 """instance-rpc-ping against a requests-mock Trove."""
 
+import hashlib
 import json
 
 import requests
 
+from hostctl.database import instances
+
 from tests.unit import cli
+from tests.unit import fakes
 
 DB_URL = 'http://database.example:8779/v1.0/p1'
 ARGS = [
@@ -109,9 +113,15 @@ class RpcPingTest(cli.TestCase):
             ],
             [(r['Name'], r['Alive'], r['Error']) for r in rows],
         )
-        # The second page was asked of our endpoint, by marker.
+        # Live instances, cluster members too (Trove's listing leaves out
+        # neither deleted ones nor members unless told); the second page
+        # asked of our endpoint, by marker.
         self.assertEqual(
-            'marker=' + IDS['silent'], self.listing.request_history[1].query
+            [
+                'deleted=false&include_clustered=true',
+                'deleted=false&include_clustered=true&marker=' + IDS['silent'],
+            ],
+            [r.query for r in self.listing.request_history],
         )
         self.assertEqual(
             'database.example', self.listing.request_history[1].hostname
@@ -217,4 +227,93 @@ class RpcPingTest(cli.TestCase):
     def test_names_or_all_is_required(self):
         rc, _, err = self.ping()
         self.assertEqual(2, rc)
-        self.assertIn('give instance names or IDs, or --all', err)
+        self.assertIn('give instance names or IDs, --all, or --host', err)
+        for argv in (['--all', '--host', 'compute1'], ['x', '--host', 'h']):
+            rc, _, err = self.ping(*argv)
+            self.assertEqual(2, rc, argv)
+            self.assertIn('(one of them)', err)
+
+
+class RunsOnTest(cli.TestCase):
+    def instance(self, host, project='p1'):
+        return instances.Instance(
+            id='i1',
+            tenant_id=project,
+            server={'id': 's1', 'tenant_id': project, 'host': host},
+        )
+
+    def test_host_name_or_hostid_compared_exactly(self):
+        hashed = hashlib.sha224(b'p1compute1').hexdigest()
+        self.assertIs(True, self.instance('compute1').runs_on('compute1'))
+        self.assertIs(True, self.instance(hashed).runs_on('compute1'))
+        for other in ('compute10', 'compute', 'ompute1', 'Compute1'):
+            self.assertIs(False, self.instance('compute1').runs_on(other))
+            self.assertIs(False, self.instance(hashed).runs_on(other))
+        # Another project's server on the same host has another hostId.
+        self.assertIs(False, self.instance(hashed, 'p2').runs_on('compute1'))
+        self.assertIsNone(instances.Instance(id='i2').runs_on('compute1'))
+
+
+class RpcPingHostTest(cli.TestCase):
+    """--host: the guests whose server runs on one compute host."""
+
+    def setUp(self):
+        super().setUp()
+        self.compute = self.useFixture(fakes.ComputeFixture())
+        mock = self.compute.mock
+        hashed = hashlib.sha224(b'p2compute1').hexdigest()
+
+        def guest(kind, project, host):
+            data = instance(kind, project)
+            data['server'] = (
+                None
+                if host is None
+                else {'id': f's-{kind}', 'tenant_id': project, 'host': host}
+            )
+            return data
+
+        self.listing = mock.get(
+            DB_URL + '/mgmt/instances',
+            json={
+                'instances': [
+                    guest('answering', 'p1', 'compute1'),
+                    guest('silent', 'p2', hashed),
+                    guest('failing', 'p1', 'compute2'),
+                    dict(guest('failing', 'p1', None), id='gone', name='x'),
+                ],
+                'links': [],
+            },
+        )
+        ping = DB_URL + '/mgmt/instances/{}/rpc_ping'
+        self.pings = {
+            kind: mock.get(ping.format(IDS[kind]), status_code=204)
+            for kind in IDS
+        }
+
+    def test_only_the_hosts_guests_by_name_or_hostid(self):
+        rc, out, err = cli.run_cli(
+            [*ARGS, 'instance-rpc-ping', '--host', 'compute1', '-f', 'json']
+        )
+        self.assertEqual(0, rc, err)
+        self.assertEqual(
+            [IDS['answering'], IDS['silent']],
+            [r['ID'] for r in json.loads(out)],
+        )
+        self.assertEqual(
+            'hostctl: 1 database instances have no server Trove can place '
+            'on a host, and are not checked: x\n',
+            err,
+        )
+        self.assertFalse(self.pings['failing'].called)
+
+    def test_a_host_that_does_not_exist_is_not_found(self):
+        for name, rc, words in (
+            ('compute10', 4, "no host 'compute10'; hosts: compute1, compute2"),
+            ('compute', 4, "no host 'compute'"),
+        ):
+            code, out, err = cli.run_cli(
+                [*ARGS, 'instance-rpc-ping', '--host', name]
+            )
+            self.assertEqual((rc, ''), (code, out), err)
+            self.assertIn(words, err)
+        self.assertFalse(self.listing.called)

@@ -11,61 +11,6 @@ from hostctl import exceptions
 from tests.unit import cli
 from tests.unit import fakes
 
-CATALOG = [
-    {
-        'type': 'compute',
-        'name': 'nova',
-        'endpoints': [
-            {
-                'interface': 'public',
-                'region': 'RegionOne',
-                'region_id': 'RegionOne',
-                'url': fakes.COMPUTE_URL,
-            },
-            {
-                'interface': 'internal',
-                'region': 'RegionOne',
-                'region_id': 'RegionOne',
-                'url': 'http://internal.example:8774/v2.1',
-            },
-        ],
-    },
-    {
-        'type': 'identity',
-        'name': 'keystone',
-        'endpoints': [
-            {
-                'interface': 'public',
-                'region': 'RegionOne',
-                'region_id': 'RegionOne',
-                'url': fakes.IDENTITY_URL,
-            },
-        ],
-    },
-]
-
-
-def token_response():
-    return {
-        'token': {
-            'methods': ['password'],
-            'expires_at': '2099-01-01T00:00:00.000000Z',
-            'issued_at': '2026-11-23T00:00:00.000000Z',
-            'user': {
-                'id': 'u1',
-                'name': 'admin',
-                'domain': {'id': 'default', 'name': 'Default'},
-            },
-            'project': {
-                'id': 'p1',
-                'name': 'admin',
-                'domain': {'id': 'default', 'name': 'Default'},
-            },
-            'roles': [{'id': 'r1', 'name': 'admin'}],
-            'catalog': CATALOG,
-        }
-    }
-
 
 class ShellTest(cli.TestCase):
     def test_version(self):
@@ -261,47 +206,7 @@ class ErrorExitCodeTest(cli.TestCase):
         self.assertIn('Traceback', err)
 
 
-class LabCloudTestCase(cli.TestCase):
-    """A cloud 'lab' in clouds.yaml (password in secure.yaml), mocked."""
-
-    def setUp(self):
-        super().setUp()
-        config = self.useFixture(fixtures.TempDir()).path
-        clouds = os.path.join(config, 'clouds.yaml')
-        with open(clouds, 'w') as f:
-            f.write(
-                'clouds:\n'
-                '  lab:\n'
-                '    region_name: RegionOne\n'
-                '    auth:\n'
-                f'      auth_url: {fakes.IDENTITY_URL}\n'
-                '      username: admin\n'
-                '      project_name: admin\n'
-                '      user_domain_name: Default\n'
-                '      project_domain_name: Default\n'
-            )
-        with open(os.path.join(config, 'secure.yaml'), 'w') as f:
-            f.write('clouds:\n  lab:\n    auth:\n      password: s3cret-pw\n')
-        self.useFixture(
-            fixtures.EnvironmentVariable('OS_CLIENT_CONFIG_FILE', clouds)
-        )
-        self.useFixture(
-            fixtures.EnvironmentVariable(
-                'OS_CLIENT_SECURE_FILE', os.path.join(config, 'secure.yaml')
-            )
-        )
-        self.compute = self.useFixture(fakes.ComputeFixture())
-        mock = self.compute.mock
-        mock.get(fakes.IDENTITY_URL, json=fakes.IDENTITY_VERSION)
-        self.tokens = mock.post(
-            fakes.IDENTITY_URL + '/auth/tokens',
-            json=token_response(),
-            headers={'X-Subject-Token': fakes.TOKEN},
-            status_code=201,
-        )
-
-
-class CloudsYamlTest(LabCloudTestCase):
+class CloudsYamlTest(cli.LabCloudTestCase):
     """Password authentication through clouds.yaml and secure.yaml."""
 
     def test_password_from_secure_yaml_and_catalogue_endpoint(self):
@@ -377,11 +282,13 @@ class StartUpTest(cli.TestCase):
         'cmd2',
         'osc_lib',
         'yaml',
-        'stevedore',
-        'importlib.metadata',
+        # (stevedore and importlib.metadata are cliff's own imports: they
+        # load, but nothing scans the installed distributions.)
         'hostctl.v2_1',
         'hostctl.database',
         'hostctl.cache',
+        'hostctl.health',
+        'prometheus_client',
     )
 
     def imported_by(self, argv):
@@ -418,6 +325,16 @@ class StartUpTest(cli.TestCase):
             "'hostctl.commands.servers']",
             self.imported_by(['server-list', '--help']),
         )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.hosts']",
+            self.imported_by(['host-up', '--help']),
+        )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.check', "
+            "'hostctl.commands.fields']",
+            self.imported_by(['check', '--help']),
+        )
         # The watch engine and the webhook's requests wait for the run.
         self.assertEqual(
             "['hostctl.commands.base', 'hostctl.commands.fields', "
@@ -432,6 +349,20 @@ class StartUpTest(cli.TestCase):
 
     def test_version_imports_no_command(self):
         self.assertEqual('[]', self.imported_by(['--version']))
+
+    def test_the_command_list_imports_no_command(self):
+        self.assertEqual('[]', self.imported_by(['--help']))
+        self.assertEqual('[]', self.imported_by(['help']))
+
+    def test_no_stand_in_modules(self):
+        # Stand-ins in sys.modules keep a library's imports from running,
+        # and break silently when the library changes: none, anywhere.
+        top = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        for folder, _, names in os.walk(os.path.join(top, 'hostctl')):
+            for name in names:
+                if name.endswith('.py'):
+                    path = os.path.join(folder, name)
+                    self.assertEqual([], _writes_to_sys_modules(path), path)
 
     def test_deferred_modules_still_work_when_used(self):
         # 'complete' is cliff's own command: it asks stevedore for its
@@ -451,7 +382,7 @@ class StartUpTest(cli.TestCase):
         self.assertIn('usage: hostctl complete', result.stdout)
 
 
-class OpenrcTest(LabCloudTestCase):
+class OpenrcTest(cli.LabCloudTestCase):
     """No cloud named: the OS_* variables alone, as an openrc file sets
     them, go straight to keystoneauth (clouds.yaml is not consulted)."""
 
@@ -523,3 +454,63 @@ class OpenrcTest(LabCloudTestCase):
         body = self.tokens.last_request.json()['auth']['identity']
         self.assertEqual(['token'], body['methods'])
         self.assertEqual('given-token', body['token']['id'])
+
+
+class UnscopedTokenTest(OpenrcTest):
+    def test_no_project_is_said_not_blamed_on_the_region(self):
+        for name in ('OS_PROJECT_NAME', 'OS_PROJECT_DOMAIN_NAME'):
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        body = fakes.token_response()
+        del body['token']['project']
+        del body['token']['catalog']
+        self.compute.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens',
+            json=body,
+            headers={'X-Subject-Token': fakes.TOKEN},
+            status_code=201,
+        )
+        rc, out, err = cli.run_cli(['--no-cache', 'service-list'])
+        self.assertEqual((2, ''), (rc, out))
+        self.assertEqual(
+            'hostctl: the token is scoped to no project, so it comes with no '
+            'service catalogue: give --os-project-name or --os-project-id '
+            '(or project_name in clouds.yaml)\n',
+            err,
+        )
+
+    def test_an_auth_url_that_answers_404_is_not_wrong_credentials(self):
+        self.compute.mock.post(
+            fakes.IDENTITY_URL + '/auth/tokens',
+            status_code=404,
+            text='<html><title>404 Not Found</title></html>',
+        )
+        rc, _, err = cli.run_cli(['--no-cache', 'service-list'])
+        self.assertEqual(2, rc)
+        self.assertIn('check --os-auth-url', err)
+        self.assertNotIn('credentials', err)
+
+
+def _writes_to_sys_modules(path: str) -> list[int]:
+    """Lines of `path` that store into, delete from or update x.modules."""
+    import ast
+
+    with open(path, encoding='utf-8') as f:
+        tree = ast.parse(f.read())
+
+    def is_modules(node):
+        return isinstance(node, ast.Attribute) and node.attr == 'modules'
+
+    lines = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Subscript)
+            and is_modules(node.value)
+            and isinstance(node.ctx, ast.Store | ast.Del)
+        ) or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ('update', 'setdefault', 'pop')
+            and is_modules(node.func.value)
+        ):
+            lines.append(node.lineno)
+    return lines

@@ -314,7 +314,8 @@ class FpingTest(cli.TestCase):
     def test_monitored_lists_by_tag(self):
         self.cloud(high='2.104')
         self.compute.mock.get(
-            URL + '?tags=monitored', json={'servers': [WEB2]}
+            URL + '?tags=monitored',
+            json={'servers': [dict(WEB2, tags=['monitored'])]},
         )
         rc, out, err = self.hostctl(
             'server-fping', '--monitored', '--via', 'probe', '-f', 'value'
@@ -477,10 +478,66 @@ class FpingTest(cli.TestCase):
             'server-fping', '--via', 'probe', '--probe-timeout', '0.2'
         )
         self.assertEqual({0.2}, set(FakeIcmp.timeouts))
+        for bad in ('101', '99999999999', '0'):
+            rc, out, err = self.hostctl('server-fping', '--count', bad)
+            self.assertEqual((2, ''), (rc, out), bad)
+            self.assertIn('invalid count', err)
         for bad in ('0', 'nan', 'inf', '-1', 'soon', '1e9'):
             rc, out, err = self.hostctl('server-fping', '--probe-timeout', bad)
             self.assertEqual((2, ''), (rc, out), bad)
             self.assertIn('invalid duration', err)
+
+    def test_host_checks_only_that_hosts_servers(self):
+        on_2 = dict(WEB2, **{'OS-EXT-SRV-ATTR:host': 'compute2'})
+        for high, via in (('2.104', 'probe'), ('2.35', 'api')):
+            self.cloud(high=high)
+            listing = self.compute.mock.get(
+                URL, json={'servers': [WEB1, on_2, DB1]}
+            )
+            fping = self.compute.mock.get(
+                FPING,
+                json={
+                    'servers': [
+                        {'id': WEB2['id'], 'project_id': 'p1', 'alive': True}
+                    ]
+                },
+            )
+            rc, out, err = self.hostctl(
+                '--no-cache',
+                'server-fping',
+                '--host',
+                'compute2',
+                '--via',
+                via,
+                '-f',
+                'value',
+            )
+            self.assertEqual((0, ''), (rc, err), via)
+            self.assertEqual(f'{WEB2["id"]} web-2 p1 True\n', out)
+            self.assertEqual(
+                {'all_tenants': ['1'], 'host': ['compute2']},
+                listing.last_request.qs,
+            )
+            if via == 'api':
+                # os-fping knows no hosts: it is asked about those servers.
+                self.assertEqual(
+                    {'all_tenants': ['1'], 'include': [WEB2['id']]},
+                    fping.last_request.qs,
+                )
+            else:
+                self.assertFalse(fping.called)
+
+    def test_host_that_does_not_exist_or_with_names(self):
+        self.cloud(high='2.104')
+        rc, out, err = self.hostctl('server-fping', '--host', 'compute10')
+        self.assertEqual((4, ''), (rc, out))
+        self.assertIn("no host 'compute10'; hosts: compute1, compute2", err)
+        rc, _, err = self.hostctl(
+            'server-fping', 'web-1', '--host', 'compute1'
+        )
+        self.assertEqual(2, rc)
+        self.assertIn('not both', err)
+        self.assertEqual([], FakeIcmp.probed)
 
 
 class MonitorTest(cli.TestCase):

@@ -34,25 +34,7 @@ class HostCommandTest(cli.TestCase):
         self.useFixture(
             fixtures.MockPatch('hostctl.v2_1.hosts._now', return_value=NOW)
         )
-        self.clock = 0.0
-
-        def sleep(seconds):
-            self.clock += seconds
-
-        self.useFixture(
-            fixtures.MockPatch(
-                'hostctl.v2_1.fencing.time.monotonic', lambda: self.clock
-            )
-        )
-        self.useFixture(
-            fixtures.MockPatch('hostctl.v2_1.fencing.time.sleep', sleep)
-        )
-        self.useFixture(
-            fixtures.MockPatch(
-                'hostctl.v2_1.fencing.time.gmtime',
-                lambda now=None: (2026, 12, 1, 10, 0, 0, 1, 335, 0),
-            )
-        )
+        self.clock = self.useFixture(test_fencing.FakeClock())
 
     def hostctl(self, *argv):
         return cli.run_cli([*cli.TOKEN_ARGS, *argv])
@@ -109,6 +91,18 @@ class HostCommandTest(cli.TestCase):
         self.assertIn('| Verdict     | up ', lines[4])
         # A host with no servers says so in its nested table.
         self.assertIn('| Servers     | (none) ', out)
+
+    def test_nested_tables_are_json_in_value_and_shell(self):
+        rc, out, err = self.hostctl(
+            'host-show', 'compute1', '-f', 'value', '-c', 'Servers'
+        )
+        self.assertEqual((0, ''), (rc, err))
+        (server,) = json.loads(out)
+        self.assertEqual('vm-1', server['Name'])
+        rc, out, err = self.hostctl(
+            'host-show', 'compute10', '-f', 'shell', '-c', 'Servers'
+        )
+        self.assertEqual((0, 'servers="[]"\n', ''), (rc, out, err))
 
     def test_a_host_that_does_not_exist_is_exit_4_naming_the_hosts(self):
         for name in ('compute', 'compute9', 'ompute1'):
@@ -204,7 +198,7 @@ class HostCommandTest(cli.TestCase):
         self.assertEqual(8, rc)
         self.assertEqual('', out)
         self.assertIn('did not report up within 5 s; it stays disabled', err)
-        self.assertEqual(5.0, self.clock)
+        self.assertEqual(5.0, sum(self.clock.slept))
 
     def test_host_up_refused_for_evacuations_is_exit_9(self):
         self.hostctl('-q', 'host-down', 'compute1')

@@ -197,6 +197,22 @@ class ServiceCommandTest(cli.TestCase):
             err,
         )
 
+    def test_list_of_a_binary_that_does_not_exist_is_not_found(self):
+        for argv, said in (
+            (
+                ['--binary', 'nova-comptue'],
+                "no 'nova-comptue' service on any host; binaries: "
+                'nova-compute, nova-scheduler',
+            ),
+            (
+                ['--host', 'controller', '--binary', 'nova-compute'],
+                "host 'controller' has no 'nova-compute' service; it has: "
+                'nova-scheduler',
+            ),
+        ):
+            rc, out, err = self.hostctl('service-list', *argv)
+            self.assertEqual((4, '', f'hostctl: {said}\n'), (rc, out, err))
+
     def test_quiet_silences_the_note(self):
         rc, _, err = self.hostctl(
             '-q', 'service-force-down', 'compute2', 'nova-compute'

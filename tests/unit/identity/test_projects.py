@@ -90,6 +90,26 @@ class ProjectTest(cli.TestCase):
             )
             self.assertEqual(['GET /v3/projects'], sent)
 
+    def test_a_listing_cut_at_the_list_limit_is_not_the_last_word(self):
+        self.mock.get(
+            PROJECTS,
+            json={'projects': LISTING['projects'][:1], 'truncated': True},
+        )
+        self.mock.get(
+            PROJECTS + '?name=demo',
+            json={'projects': LISTING['projects'][1:], 'truncated': False},
+        )
+        rc, _, err, sent = self.hostctl('server-list', '--project', 'demo')
+        self.assertEqual((0, ''), (rc, err))
+        self.assertEqual(
+            [
+                'GET /v3/projects',
+                'GET /v3/projects?name=demo',
+                f'GET /v2.1/servers/detail?all_tenants=1&project_id={DEMO}',
+            ],
+            sent,
+        )
+
     def test_a_name_missing_from_the_cached_listing_is_read_again(self):
         self.hostctl('server-list', '--project', 'demo')
         self.projects = self.mock.get(

@@ -29,6 +29,7 @@ class Cloud(test_hosts.Cloud):
         self.lately = set()
         self.refuse_unset = False
         self.fail_disable = False
+        self.fail_enable = False
 
     def _setUp(self):
         super()._setUp()
@@ -81,7 +82,8 @@ class Cloud(test_hosts.Cloud):
                     'the host.',
                 }
             }
-        if self.fail_disable and body.get('status') == 'disabled':
+        failing = {'disabled': self.fail_disable, 'enabled': self.fail_enable}
+        if failing.get(body.get('status')):
             context.status_code = 500
             return {'computeFault': {'code': 500, 'message': 'boom'}}
         service.update(body)
@@ -135,23 +137,20 @@ class Cloud(test_hosts.Cloud):
         ]
 
 
-class FencingTest(testtools.TestCase):
-    def setUp(self):
-        super().setUp()
+class FakeClock(fixtures.Fixture):
+    """fencing's clock: sleeping moves it on at once; host-down's marker
+    reads 2026-12-01T10:00:00Z."""
+
+    def _setUp(self):
         self.now = 1000.0
         self.slept = []
-
-        def sleep(seconds):
-            self.slept.append(seconds)
-            self.now += seconds
-
         self.useFixture(
             fixtures.MockPatch(
                 'hostctl.v2_1.fencing.time.monotonic', lambda: self.now
             )
         )
         self.useFixture(
-            fixtures.MockPatch('hostctl.v2_1.fencing.time.sleep', sleep)
+            fixtures.MockPatch('hostctl.v2_1.fencing.time.sleep', self.sleep)
         )
         self.useFixture(
             fixtures.MockPatch(
@@ -159,6 +158,17 @@ class FencingTest(testtools.TestCase):
                 lambda now=None: (2026, 12, 1, 10, 0, 0, 1, 335, 0),
             )
         )
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class FencingTest(testtools.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.clock = self.useFixture(FakeClock())
+        self.slept = self.clock.slept
 
     def hosts(self, pinned=None):
         self.cloud = self.useFixture(
@@ -396,6 +406,21 @@ class FencingTest(testtools.TestCase):
         self.assertEqual('skipped', change.steps[-1].result)
         self.assertIn('kernel upgrade', change.steps[-1].detail)
         self.assertEqual('maintenance', change.host.verdict.state)
+
+    def test_a_failed_enable_is_partial_and_says_what_was_done(self):
+        for pinned in ('2.52', None):
+            hosts = self.fenced(pinned)
+            self.cloud.fail_enable = True
+            error = self.assertRaises(
+                exceptions.Partial, hosts.up, 'compute1', timeout=30
+            )
+            self.assertIn(
+                'compute1: forced_down was cleared and nova-compute reports '
+                'up, but enabling it failed',
+                str(error),
+            )
+            self.assertIn('it is still disabled', str(error))
+            self.assertFalse(self.cloud.compute()['forced_down'])
 
     def test_up_with_enable_enables_whatever_the_reason(self):
         hosts = self.fenced(reason='kernel upgrade')

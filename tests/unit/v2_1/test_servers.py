@@ -104,6 +104,30 @@ class ServerTest(testtools.TestCase):
         )
         self.assertFalse(listing.called)
 
+    def test_unknown_status_is_refused_at_every_version(self):
+        # Before 2.38 Nova lists nothing for it, as if no server had it.
+        for pinned in ('2.37', '2.38'):
+            servers = self.client(pinned)
+            error = self.assertRaises(
+                exceptions.UsageError, servers.list, status='actve'
+            )
+            self.assertIn("no server status 'ACTVE'", str(error))
+            self.assertEqual([], self.compute.api_requests())
+
+    def test_tagged_listing_keeps_only_tagged_servers(self):
+        servers = self.client()
+        self.compute.mock.get(
+            URL,
+            json={
+                'servers': [
+                    server(1, 'marked', tags=['monitored']),
+                    server(2, 'unmarked', tags=[]),
+                ]
+            },
+        )
+        found = servers.list_tagged('monitored')
+        self.assertEqual(['marked'], [s.name for s in found])
+
     def test_list_fetches_every_page(self):
         servers = self.client()
         self.compute.mock.get(
