@@ -74,10 +74,11 @@ def parse(specs, table, kind: str) -> list[Condition]:
                 f'{headers}'
             )
         want = want.strip()
-        if field.values:
-            matches = [v for v in field.values if v.lower() == want.lower()]
+        values = field.values() if callable(field.values) else field.values
+        if values:
+            matches = [v for v in values if v.lower() == want.lower()]
             if not matches:
-                valid = ', '.join(repr(v) for v in field.values)
+                valid = ', '.join(repr(v) for v in values)
                 raise exceptions.UsageError(
                     f'--for: {field.header} cannot be {want!r}; it is one '
                     f'of {valid}'
@@ -88,7 +89,8 @@ def parse(specs, table, kind: str) -> list[Condition]:
 
 
 def _example(field) -> str:
-    return field.values[0] if field.values else '...'
+    values = field.values() if callable(field.values) else field.values
+    return values[0] if values else '...'
 
 
 def wait(

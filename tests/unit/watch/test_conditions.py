@@ -55,6 +55,21 @@ class ParseTest(testtools.TestCase):
             str(error),
         )
 
+    def test_server_statuses_are_novas(self):
+        (status,) = conditions.parse(['status=shutoff'], fields.SERVER, 'x')
+        self.assertEqual('SHUTOFF', status.want)
+        error = self.assertRaises(
+            exceptions.UsageError,
+            conditions.parse,
+            ['status=HAPPY'],
+            fields.SERVER,
+            'server',
+        )
+        self.assertIn(
+            "Status cannot be 'HAPPY'; it is one of 'ACTIVE'", str(error)
+        )
+        self.assertIn("'VERIFY_RESIZE', 'UNKNOWN'", str(error))
+
     def test_not_field_equals_value(self):
         for spec in ('state', '=up', ''):
             error = self.assertRaises(exceptions.UsageError, self.parse, spec)
