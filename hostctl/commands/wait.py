@@ -77,6 +77,7 @@ class Wait(base.Command):
             timeout=parsed_args.deadline,
             interval=parsed_args.interval,
             warn=base.LOG.warning,
+            bound=targets.bounded_by_deadline(self.app.client_manager.session),
         )
         met = ', '.join(f'{c.field.header}={c.value(item)}' for c in wanted)
         self.app.stdout.write(f'{what}: {met}\n')

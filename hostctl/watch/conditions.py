@@ -101,19 +101,24 @@ def wait(
     timeout: float,
     interval: float,
     warn=print,
+    bound=None,
     clock=None,
     sleep=None,
 ):
     """Fetch until every condition holds; the item that met them.
 
     Raises DeadlinePassed (naming the last values seen) when the deadline
-    passes first, or the error of the last fetch if it failed.
+    passes first, or the error of the last fetch if it failed. `bound`,
+    if given, is told the seconds left before each fetch, to bound its
+    requests by them.
     """
     clock = clock or time.monotonic
     sleep = sleep or time.sleep
     deadline = clock() + timeout
     failing = None
     while True:
+        if bound is not None:
+            bound(deadline - clock())
         try:
             item = fetch()
         except exceptions.ServerError as exc:

@@ -19,6 +19,23 @@ ARGUMENTS = {
 }
 
 
+# However little time is left, a check gets this long: --timeout 0
+# still checks once.
+LEAST = 1.0
+
+
+def bounded_by_deadline(session):
+    """A `bound` for conditions.wait: each request of a round waits no
+    longer than the time left (nor than the global --timeout), so that a
+    cloud that hangs cannot carry a wait far past its deadline."""
+    limit = session.timeout
+
+    def bound(left: float) -> None:
+        session.timeout = min(limit or left, max(left, LEAST))
+
+    return bound
+
+
 def target(kind, names, app, *, all_projects=False, timeout=None):
     """(what: words for messages, fetch: () -> the item)."""
     wanted = ARGUMENTS[kind]
@@ -48,8 +65,13 @@ def target(kind, names, app, *, all_projects=False, timeout=None):
     instances = app.database.instances
     (instance,) = instances.resolve(names)
 
+    session = app.session
+
     def ping():
-        result = instances.rpc_ping(instance, timeout)
+        # Trove's ping has a time-out of its own; the deadline bounds it
+        # too (see bounded_by_deadline).
+        limit = min(timeout, session.timeout or timeout)
+        result = instances.rpc_ping(instance, limit)
         if result.failure is not None:
             raise result.failure
         return result

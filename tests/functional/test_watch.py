@@ -389,6 +389,30 @@ class WaitTest(base.TestCase):
         self.assertLess(elapsed, 5)
         self.assertGreater(elapsed, 2)
 
+    def test_a_cloud_that_hangs_cannot_carry_it_past_the_deadline(self):
+        proxied = self.useFixture(base.ProxiedCloud())
+        # Warm first (token, versions), then every services list hangs.
+        self.assertOk(proxied.hostctl('service-list'))
+        proxied.proxy.add(
+            'compute', faultproxy.Fault(delay=30), path='/os-services'
+        )
+        start = time.monotonic()
+        result = proxied.hostctl(
+            'wait',
+            'service',
+            'compute1',
+            'nova-compute',
+            '--for',
+            'state=down',
+            '--timeout',
+            '3',
+        )
+        elapsed = time.monotonic() - start
+        # Not the global --timeout (60 s): the time left, at least 1 s.
+        self.assertLess(elapsed, 10)
+        self.assertEqual(7, result.rc, result.err)
+        self.assertIn('did not answer within --timeout', result.err)
+
     def test_timeout_zero_checks_once(self):
         self.assertOk(
             hostctl(

@@ -199,6 +199,28 @@ class WaitCommandTest(cli.TestCase):
         )
         self.assertGreater(len(self.compute.api_requests()), 2)
 
+    def test_each_request_is_bounded_by_the_time_left(self):
+        rc, _, _ = self.hostctl(
+            'wait',
+            'service',
+            'compute1',
+            'nova-compute',
+            '--for',
+            'state=down',
+            '--timeout',
+            '2.5',
+            '--interval',
+            '1',
+        )
+        self.assertEqual(10, rc)
+        bounds = [r.timeout for r in self.compute.api_requests()]
+        # (cli.TestCase stubs time.sleep, so the rounds come quickly.) The
+        # bound starts at the 2.5 s left, shrinks, and stops at 1 s.
+        self.assertAlmostEqual(2.5, bounds[0], delta=0.3)
+        self.assertEqual(sorted(bounds, reverse=True), bounds)
+        self.assertEqual(1.0, bounds[-1])
+        self.assertGreater(len(set(bounds)), 2)
+
     def test_usage_errors(self):
         for argv, words in (
             (
