@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from cliff import command
@@ -108,6 +109,20 @@ class _Reporting(command.Command):
         return self.app.client_manager.identity
 
 
+@contextlib.contextmanager
+def _writing():
+    """Output that cannot be written is the user's to fix (exit 2); a
+    reader that went away (``| head``) took what it wanted."""
+    try:
+        yield
+    except BrokenPipeError:
+        pass
+    except OSError as exc:
+        raise exceptions.UsageError(
+            f'cannot write the output ({exc.strerror})'
+        ) from exc
+
+
 def _unknown_column(exc: Exception) -> bool:
     return isinstance(exc, ValueError) and str(exc).startswith(
         'No recognized column names'
@@ -124,7 +139,8 @@ class Lister(_Reporting, lister.Lister):
 
     def produce_output(self, parsed_args, column_names, data):
         rows = (_blank_empty(row, parsed_args) for row in data)
-        return super().produce_output(parsed_args, column_names, rows)
+        with _writing():
+            return super().produce_output(parsed_args, column_names, rows)
 
 
 class CheckLister(Lister):
@@ -170,7 +186,8 @@ class ShowOne(_Reporting, show.ShowOne):
 
     def produce_output(self, parsed_args, column_names, data):
         values = _blank_empty(data, parsed_args)
-        return super().produce_output(parsed_args, column_names, values)
+        with _writing():
+            return super().produce_output(parsed_args, column_names, values)
 
 
 def with_project_names(identity, items, attr: str = 'tenant_id') -> list:

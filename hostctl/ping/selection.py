@@ -79,10 +79,12 @@ class Lookup:
             host=selection.host,
         )
         if not servers:
-            LOG.warning(
-                'no server is tagged %r%s; mark one with server-monitor',
-                MONITORED_TAG,
-                self.where,
+            # Nothing to check is not "all alive": a runbook whose servers
+            # lost their mark must not pass for it.
+            raise exceptions.NotFound(
+                f'no server is tagged {MONITORED_TAG!r}'
+                f'{self.where or " in this project"}; mark one with '
+                'server-monitor'
             )
         return servers
 

@@ -66,7 +66,11 @@ class Server(models.Model):
     )
     tenant_id: str | None = None
     created: str | None = None
+    # When the server last changed; Nova's clock, not ours.
+    updated: str | None = None
     tags: list | None = None
+    # Why it is in ERROR: {'message': ..., 'code': ...}.
+    fault: dict | None = None
     # Not Nova's: the identity service's name for tenant_id, joined in by
     # the commands that show it (Nova gives IDs only).
     project_name: str | None = None
@@ -109,23 +113,15 @@ class ServerManager(Manager):
         deleted since then, with status DELETED. Host Status is computed
         when read, so a change of the host's service does not show here.
         """
-        params = {'all_tenants': 1}
-        if since is not None:
-            params['changes-since'] = since.isoformat()
-        if host:
-            params['host'] = host
-        dates = []
-
-        def page(query):
-            body, date = self._client.get_dated(
-                '/servers/detail', version, params=query
-            )
-            dates.append(date)
-            return body
-
-        items = links.collect(page, 'servers', 'servers_links', params)
-        servers = [Server.from_json(s) for s in items]
-        return (only_on(host, servers) if host else servers), dates[0]
+        dates: list = []
+        servers = self._list(
+            version,
+            all_projects=True,
+            host=host,
+            changes_since=since.isoformat() if since is not None else None,
+            dates=dates,
+        )
+        return servers, dates[0]
 
     @requires('2.1', what='showing a server')
     def get(self, version, name_or_id: str, all_projects=False) -> Server:
@@ -215,7 +211,11 @@ class ServerManager(Manager):
         project=None,
         limit=None,
         tags=None,
+        changes_since=None,
+        dates=None,
     ) -> list[Server]:
+        """`dates`, a list, is given the cloud's clock (Date) of each
+        page's answer."""
         params = {}
         # Another project's servers, or a host's, are only visible when
         # asking across projects.
@@ -237,9 +237,29 @@ class ServerManager(Manager):
             params['name'] = name
         if tags:
             params['tags'] = tags
-        items = self._client.get_all(
-            '/servers/detail', version, 'servers', params=params, limit=limit
-        )
+        if changes_since:
+            # Deleted servers are listed too, with status DELETED.
+            params['changes-since'] = changes_since
+        if dates is None:
+            items = self._client.get_all(
+                '/servers/detail',
+                version,
+                'servers',
+                params=params,
+                limit=limit,
+            )
+        else:
+
+            def page(query):
+                body, date = self._client.get_dated(
+                    '/servers/detail', version, params=query
+                )
+                dates.append(date)
+                return body
+
+            items = links.collect(
+                page, 'servers', 'servers_links', params, limit
+            )
         servers = [Server.from_json(s) for s in items]
         return only_on(host, servers) if host else servers
 

@@ -17,6 +17,7 @@ import time
 import fixtures
 
 from tests.functional import base
+from tests.functional import nova
 from tests.functional.base import hostctl
 from tests.functional.test_host_status import heartbeat
 from tests.functional.test_host_status import servers_on
@@ -380,6 +381,56 @@ class CiSmokeRecipeTest(base.TestCase):
         self.assertNotIn('Traceback', result.err)
 
 
+class EvacuateRecipeTest(base.TestCase):
+    def test_failed_then_back(self):
+        cloud = self.useFixture(nova.Restored())
+        before = servers_on('compute1')
+        self.assertTrue(before, 'the cloud seeds no server on compute1')
+
+        failed = recipe('evacuate-host.sh', 'failed', 'compute1', 'compute3')
+        self.assertOk(failed)
+        rows = table_rows(failed.out)
+        # The plan, then the evacuation, then Nova's records.
+        for server in before:
+            self.assertIn(
+                [server['name'], server['project_id'], 'would evacuate', ''],
+                rows,
+            )
+            evacuated = [
+                r
+                for r in rows
+                if r[:3] == [server['name'], 'compute3', 'evacuated']
+            ]
+            self.assertEqual(1, len(evacuated), failed.out)
+            self.assertIn([server['id'], 'done', 'compute3'], rows)
+        self.assertEqual([], cloud.on('compute1'))
+
+        # Before nova-compute on compute1 restarts, Nova keeps it down.
+        back = recipe('evacuate-host.sh', 'back', 'compute1')
+        self.assertFails(back, 9, 'Restart nova-compute on compute1')
+        restarted = base.devcloud('compute', 'restart', 'compute1')
+        self.assertEqual(0, restarted.rc, restarted.err)
+        back = recipe('evacuate-host.sh', 'back', 'compute1', timeout=400)
+        self.assertOk(back)
+        self.assertEqual(
+            ('enabled', False, 'up'),
+            tuple(
+                cloud.nova.computes()['compute1'][k]
+                for k in ('status', 'forced_down', 'state')
+            ),
+        )
+
+    def test_a_refusal_changes_nothing(self):
+        cloud = self.useFixture(nova.Restored())
+        before = cloud.on('compute3')
+        result = recipe('evacuate-host.sh', 'drain', 'compute3', 'compute9')
+        self.assertFails(result, 4, 'compute9')
+        self.assertEqual('', result.out)
+        # Refused before host-drain disabled anything.
+        self.assertEqual('enabled', nova_compute('compute3')['Status'])
+        self.assertEqual(before, cloud.on('compute3'))
+
+
 def force_down(test, host):
     test.addCleanup(
         hostctl, 'service-force-down', '--unset', host, 'nova-compute'
@@ -423,7 +474,11 @@ class NagiosRecipeTest(base.TestCase):
         command = self.command()
         ok = run_shell(command)
         self.assertEqual(0, ok.rc, ok.out + ok.err)
-        self.assertRegex(ok.out, r'^OK - 5 services up; .* \| services_up=5;')
+        services = len(base.cloud()['hosts']) + 2  # conductor, scheduler
+        self.assertRegex(
+            ok.out,
+            rf'^OK - {services} services up; .* \| services_up={services};',
+        )
         # The service allows one host disabled (--warning
         # services_disabled=1): still OK.
         self.addCleanup(hostctl, 'service-enable', 'compute3', 'nova-compute')
@@ -479,7 +534,7 @@ class NodeExporterRecipeTest(base.TestCase):
             if s.labels['binary'] == 'nova-compute'
         }
         self.assertEqual(
-            {'compute1': 0.0, 'compute2': 1.0, 'compute3': 0.0}, forced
+            {h: float(h == 'compute2') for h in base.cloud()['hosts']}, forced
         )
         self.assertEqual(
             1.0, families['hostctl_check_success'].samples[0].value
@@ -507,7 +562,11 @@ class CiCheckRecipeTest(base.TestCase):
         result, kept = self.run_recipe()
         self.assertOk(result)
         self.assertEqual(f'OK: {kept["summary"]}\n', result.out)
-        self.assertTrue(kept['summary'].startswith('5 services up; '))
+        services = len(base.cloud()['hosts']) + 2  # conductor, scheduler
+        self.assertTrue(
+            kept['summary'].startswith(f'{services} services up; '),
+            kept['summary'],
+        )
 
     def test_a_host_forced_down_fails_with_3_and_is_named(self):
         force_down(self, 'compute2')

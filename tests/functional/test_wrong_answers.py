@@ -65,7 +65,10 @@ class HypervisorFieldTest(base.TestCase):
         self.assertOk(result)
         rows = result.json()
         self.assertEqual(
-            {h: expected.get(h, 0) for h in base.cloud()['hosts']},
+            {
+                name: expected.get(host, 0)
+                for host, name in base.cloud()['hypervisor_hostnames'].items()
+            },
             {r['Hypervisor Hostname']: r['Servers'] for r in rows},
         )
         self.assertEqual({None}, {r['Running VMs'] for r in rows})
@@ -88,19 +91,21 @@ class HypervisorFieldTest(base.TestCase):
 
 class HostScopedCheckTest(base.TestCase):
     def test_server_fping_host_checks_only_that_hosts_servers(self):
-        on_compute1 = {
-            s['id']
-            for s in base.cloud()['servers']
-            if s.get('host') == 'compute1'
-        }
-        self.assertTrue(on_compute1, 'the cloud seeds no server on compute1')
-        result = hostctl(
-            'server-fping', '--host', 'compute1', '--long', '-f', 'json'
-        )
-        self.assertOk(result)
-        self.assertEqual(on_compute1, {r['ID'] for r in result.json()})
-        missing = hostctl('server-fping', '--host', 'compute10')
-        self.assertFails(missing, 4, "no host 'compute10'")
+        # compute1 is a prefix of compute10: each checks its own servers.
+        for host in ('compute1', 'compute10'):
+            there = {
+                s['id']
+                for s in base.cloud()['servers']
+                if s.get('host') == host
+            }
+            self.assertTrue(there, f'the cloud seeds no server on {host}')
+            result = hostctl(
+                'server-fping', '--host', host, '--long', '-f', 'json'
+            )
+            self.assertOk(result)
+            self.assertEqual(there, {r['ID'] for r in result.json()}, host)
+        missing = hostctl('server-fping', '--host', 'compute9')
+        self.assertFails(missing, 4, "no host 'compute9'")
         member = hostctl(
             'server-fping', '--host', 'compute1', cloud_name='member'
         )

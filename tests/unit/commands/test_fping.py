@@ -330,6 +330,28 @@ class FpingTest(cli.TestCase):
             'compute 2.104', listing[0].headers['OpenStack-API-Version']
         )
 
+    def test_monitored_with_nothing_marked_is_not_found(self):
+        # Nothing to check is not "every server alive", exit 0.
+        for high, via in (('2.104', 'probe'), ('2.35', 'api')):
+            self.cloud(high=high)
+            self.compute.mock.get(
+                URL + '?tags=monitored', json={'servers': []}
+            )
+            rc, out, err = self.hostctl(
+                '--no-cache', 'server-fping', '--monitored', '--via', via
+            )
+            self.assertEqual(
+                (
+                    4,
+                    '',
+                    "hostctl: no server is tagged 'monitored' in this "
+                    'project; mark one with server-monitor\n',
+                ),
+                (rc, out, err),
+                via,
+            )
+            self.assertEqual([], self.fping_requests())
+
     def test_bad_selections(self):
         self.cloud()
         for argv, text in (
