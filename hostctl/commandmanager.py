@@ -21,6 +21,9 @@ COMMANDS = 'hostctl.commands'
 
 #: Each command's one-line help, as its docstring's first line says it.
 SUMMARIES = {
+    'wait': "Wait until a resource's fields have the values given with --for.",
+    'watch': 'Print a JSON line for each change of services, hypervisors, '
+    'servers.',
     'service-list': 'List compute services, with their state and '
     'forced-down flag.',
     'service-force-down': 'Mark a service forced down, as when its host has '

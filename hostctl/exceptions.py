@@ -87,6 +87,12 @@ class ExitCode(enum.IntEnum):
         'or a 400 to a change), or a preflight refused it (host-evacuate, '
         'host-drain): nothing changed',
     )
+    DEADLINE = (
+        10,
+        'the condition waited for did not hold in time',
+        '`wait`: the condition did not hold before `--timeout` (the last '
+        'values on stderr)',
+    )
 
 
 #: One line of help for each code (``hostctl --help``, the manual).
@@ -154,6 +160,10 @@ class Partial(HostctlError):
     """Some of the work was done and some not; the message says which."""
 
     exit_code = ExitCode.PARTIAL
+
+
+class DeadlinePassed(HostctlError):
+    exit_code = ExitCode.DEADLINE
 
 
 def server_message(exc) -> str:

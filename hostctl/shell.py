@@ -82,6 +82,7 @@ class HostctlApp(app.App):
                 action.version = f'hostctl {version}'
         options.add_to(parser)
         exceptions.one_line_errors(parser, "'hostctl --help'")
+        _command_timeout_stays(parser)
         return parser
 
     def configure_logging(self) -> None:
@@ -153,6 +154,43 @@ class HostctlApp(app.App):
             )
             return ExitCode.USAGE
         return super().run_subcommand(argv)
+
+
+def _command_timeout_stays(parser) -> None:
+    """After the command's name, --timeout is the command's own.
+
+    cliff parses the whole command line with the global parser, so global
+    options may come anywhere; but ``wait`` and ``watch`` have a
+    ``--timeout`` of their own (the whole command's deadline), which the
+    global one (each request's) would take. So after the command's name,
+    ``--timeout`` is hidden from the global parser and left in place for
+    the command; every other global option works anywhere, as before.
+    """
+    parse = parser.parse_known_args
+    hidden = '\0timeout'
+
+    def takes_value(token: str) -> bool:
+        action = parser._option_string_actions.get(token)
+        return action is not None and action.nargs != 0
+
+    def parse_known_args(args=None, namespace=None):
+        args = list(args or ())
+        i = 0
+        while i < len(args) and args[i].startswith('-') and args[i] != '--':
+            i += 2 if takes_value(args[i]) else 1
+        tail = [
+            hidden + a[9:]
+            if a == '--timeout' or a.startswith('--timeout=')
+            else a
+            for a in args[i:]
+        ]
+        options, rest = parse(args[:i] + tail, namespace)
+        return options, [
+            '--timeout' + a[len(hidden) :] if a.startswith(hidden) else a
+            for a in rest
+        ]
+
+    parser.parse_known_args = parse_known_args
 
 
 def _check_log_file(path: str, stderr) -> None:

@@ -16,6 +16,7 @@ Nothing here leaves the loopback interface.
 from __future__ import annotations
 
 import argparse
+import datetime
 import http.server
 import json
 import os
@@ -51,6 +52,7 @@ class StandIn(http.server.ThreadingHTTPServer):
         self.instances: list[dict] = []
         self.silent: set[str] = set()
         self.requests = 0
+        self.populated = None
         self.lock = threading.Lock()
 
     @property
@@ -89,6 +91,10 @@ class StandIn(http.server.ThreadingHTTPServer):
         ]
         self.silent = {i['id'] for i in self.instances[:silent]}
         self.requests = 0
+        # Records last written an hour ago: a quiet cloud.
+        self.populated = datetime.datetime.now(
+            datetime.timezone.utc
+        ) - datetime.timedelta(hours=1)
 
 
 def _service(host):
@@ -157,6 +163,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
         if path == '/v2.1/servers/detail':
             servers = server.servers
+            if 'changes-since' in query:
+                # Nothing changes in the stand-in after it is populated.
+                since = datetime.datetime.fromisoformat(query['changes-since'])
+                servers = [] if since > server.populated else servers
             if 'host' in query:
                 # Nova's host filter: an exact match, for an admin.
                 servers = [
@@ -223,7 +233,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _json(self, status, body):
         data = json.dumps(body).encode()
-        self.send_response(status)
+        self.send_response(status)  # with a Date header, as Nova's
         self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()

@@ -233,6 +233,20 @@ def cloud_facts() -> dict | None:
     return facts
 
 
+def ensure_cloud() -> tuple[dict, bool]:
+    """(cloud.json, whether this started the cloud): the local cloud,
+    started unless it is up. Whoever started it stops it."""
+    facts = cloud_facts()
+    if facts is not None:
+        return facts, False
+    say('starting the local cloud')
+    subprocess.run([*DEVCLOUD, 'start'], check=True)
+    facts = cloud_facts()
+    if facts is None:
+        raise SystemExit('bench: the local cloud did not come up')
+    return facts, True
+
+
 def environment(facts: dict, proxy, cache_home: str) -> dict:
     """The same credentials for every tool, through the proxy."""
     admin = facts['users']['admin']
@@ -337,15 +351,7 @@ def main() -> int:
     for name in PEERS:
         executables[name] = ensure_peer(name)
 
-    started_cloud = False
-    facts = cloud_facts()
-    if facts is None:
-        say('starting the local cloud')
-        subprocess.run([*DEVCLOUD, 'start'], check=True)
-        started_cloud = True
-        facts = cloud_facts()
-        if facts is None:
-            raise SystemExit('bench-peers: the local cloud did not come up')
+    facts, started_cloud = ensure_cloud()
     proxy = faultproxy.FaultProxy(
         {'identity': facts['auth_url'], 'compute': facts['compute_url']}
     ).start()

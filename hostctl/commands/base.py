@@ -344,3 +344,27 @@ def seconds(text: str) -> float:
 def positive_seconds(text: str) -> float:
     """A length of time in seconds above 0 (a probe or request bound)."""
     return _duration(text, low_ok=False)
+
+
+def add_deadline_argument(parser, what: str, default=None) -> None:
+    # dest 'deadline': --timeout here is the whole command's, not the
+    # global --timeout of each request.
+    after = f' (default: {default:g})' if default is not None else ''
+    parser.add_argument(
+        '--timeout',
+        dest='deadline',
+        metavar='<seconds>',
+        type=seconds,
+        default=default,
+        help=f'{what}{after}.',
+    )
+
+
+def add_interval_argument(parser, default: float) -> None:
+    parser.add_argument(
+        '--interval',
+        metavar='<seconds>',
+        type=positive_seconds,
+        default=default,
+        help=f'Seconds between polls (default: {default:g}).',
+    )

@@ -67,6 +67,13 @@ class Field:
     # Turns the attribute's value into what is shown (a cliff column class
     # for structured values, so that -f json keeps their structure).
     formatter: Callable[[Any], Any] | None = None
+    # The values it can take, for fields that have a fixed set (checked by
+    # `hostctl wait --for`): a tuple, or a function that gives one when
+    # asked (to keep a heavy import out of --help); empty: any text.
+    values: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()
+    # Changes all the time without meaning anything (a heartbeat's
+    # timestamp): `hostctl watch` does not report it.
+    volatile: bool = False
     # Computes the value from the whole item instead (a derived column).
     derive: Callable[[Any], Any] | None = None
 
@@ -80,6 +87,22 @@ class Field:
         if self.formatter is not None:
             return self.formatter(value)
         return value
+
+
+BOOLEAN = ('true', 'false')
+UP_DOWN = ('up', 'down')
+ENABLED = ('enabled', 'disabled')
+# What Nova says of a server's host (empty: the server has no host).
+HOST_STATUSES = ('UP', 'UNKNOWN', 'DOWN', 'MAINTENANCE', '')
+
+
+def server_statuses() -> tuple[str, ...]:
+    """What Nova shows as a server's status: the statuses it filters by
+    (hostctl.v2_1.servers, imported only when asked), and UNKNOWN for a
+    state it cannot map."""
+    from hostctl.v2_1 import servers
+
+    return (*servers.STATUSES, 'UNKNOWN')
 
 
 def last_report(service) -> str | None:
@@ -100,20 +123,20 @@ SERVICE = (
     Field('binary', 'Binary'),
     Field('host', 'Host'),
     Field('zone', 'Zone'),
-    Field('status', 'Status'),
-    Field('state', 'State'),
-    Field('forced_down', 'Forced Down'),
+    Field('status', 'Status', values=ENABLED),
+    Field('state', 'State', values=UP_DOWN),
+    Field('forced_down', 'Forced Down', values=BOOLEAN),
     Field('disabled_reason', 'Disabled Reason'),
-    Field('updated_at', 'Updated At'),
-    Field('updated_at', 'Last Report', derive=last_report),
+    Field('updated_at', 'Updated At', volatile=True),
+    Field('updated_at', 'Last Report', derive=last_report, volatile=True),
 )
 
 
 HYPERVISOR = (
     Field('id', 'ID'),
     Field('hypervisor_hostname', 'Hypervisor Hostname'),
-    Field('state', 'State'),
-    Field('status', 'Status'),
+    Field('state', 'State', values=UP_DOWN),
+    Field('status', 'Status', values=ENABLED),
     Field('hypervisor_type', 'Hypervisor Type', long=True),
     Field('host_ip', 'Host IP', long=True),
     # Empty from microversion 2.88, which removed them from the API.
@@ -149,11 +172,16 @@ HYPERVISOR_SHOW = (
 SERVER = (
     Field('id', 'ID'),
     Field('name', 'Name'),
-    Field('status', 'Status'),
+    Field('status', 'Status', values=server_statuses),
     Field('task_state', 'Task State'),
-    Field('power_state', 'Power State', formatter=power_state),
+    Field(
+        'power_state',
+        'Power State',
+        formatter=power_state,
+        values=tuple(POWER_STATES.values()),
+    ),
     Field('addresses', 'Networks', formatter=Addresses),
-    Field('host_status', 'Host Status'),
+    Field('host_status', 'Host Status', values=HOST_STATUSES),
     Field('host', 'Host', long=True),
     Field('tenant_id', 'Project', long=True),
     Field('project_name', 'Project Name', long=True),
@@ -177,6 +205,17 @@ HOST_SERVER = (
     Field('host_status', 'Host Status'),
     Field('tenant_id', 'Project'),
 )
+# hostctl wait host: the host as a whole. The verdicts are
+# hostctl.v2_1.hosts.STATES (not imported here: --help stays light).
+VERDICTS = ('up', 'unknown', 'down', 'maintenance', 'fenced')
+HOST = (
+    Field('name', 'Host'),
+    Field(
+        'verdict', 'Verdict', derive=lambda h: h.verdict.state, values=VERDICTS
+    ),
+    Field('verdict', 'Reason', derive=lambda h: h.verdict.reason),
+)
+
 # One step of host-down or host-up.
 HOST_STEP = (
     Field('action', 'Action'),
@@ -225,8 +264,8 @@ def _machine(value):
 RPC_PING = (
     Field('id', 'ID'),
     Field('name', 'Name'),
-    Field('alive', 'Alive'),
-    Field('elapsed_ms', 'Time (ms)'),
+    Field('alive', 'Alive', values=BOOLEAN),
+    Field('elapsed_ms', 'Time (ms)', volatile=True),
     Field('error', 'Error'),
 )
 

@@ -216,6 +216,22 @@ class Client:
             limit,
         )
 
+    def get_dated(self, url, version, *, params=None):
+        """(body, the cloud's clock when it answered: its Date header).
+
+        For filters by time (``changes-since``) that must be measured by
+        the cloud's clock, not this machine's. None when the cloud sent
+        no readable Date.
+        """
+        import email.utils
+
+        response = self._request('GET', url, version, params=params, raw=True)
+        try:
+            date = email.utils.parsedate_to_datetime(response.headers['Date'])
+        except (KeyError, TypeError, ValueError):
+            date = None
+        return self._body(response, 'GET', url), date
+
     def post(self, url, version, *, json=None, secret_answer=False):
         """A POST: an action, sent once and never retried (see
         hostctl.transport); a failure after it was sent says the change
@@ -230,7 +246,7 @@ class Client:
     def delete(self, url, version):
         return self._request('DELETE', url, version)
 
-    def _request(self, method, url, version, **kwargs):
+    def _request(self, method, url, version, raw=False, **kwargs):
         from keystoneauth1 import exceptions as ksa
 
         try:
@@ -246,6 +262,10 @@ class Client:
                     'look before trying again'
                 )
             raise error from exc
+        return response if raw else self._body(response, method, url)
+
+    @staticmethod
+    def _body(response, method, url):
         if not response.content:
             return {}
         try:

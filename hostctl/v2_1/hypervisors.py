@@ -73,9 +73,12 @@ class Hypervisor(models.Model):
 
 class HypervisorManager(Manager):
     @requires('2.1', what='listing hypervisors')
-    def list(self, version, matching=None, detailed=False) -> list[Hypervisor]:
-        """Hypervisors, all or those whose hostname contains `matching`."""
-        return self._list(version, matching, detailed)
+    def list(
+        self, version, matching=None, detailed=False, servers=None
+    ) -> list[Hypervisor]:
+        """Hypervisors, all or those whose hostname contains `matching`;
+        `servers` as `_list` takes it."""
+        return self._list(version, matching, detailed, servers)
 
     def _list(self, version, matching=None, detailed=False, servers=None):
         """`servers` (default: with a detailed list) asks for each

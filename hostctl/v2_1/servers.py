@@ -14,6 +14,7 @@ import re
 from urllib import parse
 
 from hostctl import exceptions
+from hostctl import links
 from hostctl import models
 from hostctl.models import key
 from hostctl.v2_1.base import Manager, requires, text
@@ -98,6 +99,29 @@ class ServerManager(Manager):
             return filters
         host = self._client.hosts._resolve(version, host)[0]
         return dict(filters, host=host)
+
+    @requires('2.1', what='listing servers')
+    def list_since(self, version, since=None, host=None):
+        """(servers, as_of): every server of every project (on `host`)
+        whose record changed at or after `since`, or all of them when
+        `since` is None; and the cloud's clock when it answered the first
+        page, to pass as the next `since`. `host` is an exact service host
+        (hosts.resolve), checked as `list` checks it.
+
+        Nova's ``changes-since`` compares its own clock (updated_at), hence
+        the cloud's time and not this machine's. It includes servers
+        deleted since then, with status DELETED. Host Status is computed
+        when read, so a change of the host's service does not show here.
+        """
+        dates: list = []
+        servers = self._list(
+            version,
+            all_projects=True,
+            host=host,
+            changes_since=since.isoformat() if since is not None else None,
+            dates=dates,
+        )
+        return servers, dates[0]
 
     @requires('2.1', what='showing a server')
     def get(self, version, name_or_id: str, all_projects=False) -> Server:
@@ -188,7 +212,10 @@ class ServerManager(Manager):
         limit=None,
         tags=None,
         changes_since=None,
+        dates=None,
     ) -> list[Server]:
+        """`dates`, a list, is given the cloud's clock (Date) of each
+        page's answer."""
         params = {}
         # Another project's servers, or a host's, are only visible when
         # asking across projects.
@@ -213,9 +240,26 @@ class ServerManager(Manager):
         if changes_since:
             # Deleted servers are listed too, with status DELETED.
             params['changes-since'] = changes_since
-        items = self._client.get_all(
-            '/servers/detail', version, 'servers', params=params, limit=limit
-        )
+        if dates is None:
+            items = self._client.get_all(
+                '/servers/detail',
+                version,
+                'servers',
+                params=params,
+                limit=limit,
+            )
+        else:
+
+            def page(query):
+                body, date = self._client.get_dated(
+                    '/servers/detail', version, params=query
+                )
+                dates.append(date)
+                return body
+
+            items = links.collect(
+                page, 'servers', 'servers_links', params, limit
+            )
         servers = [Server.from_json(s) for s in items]
         return only_on(host, servers) if host else servers
 

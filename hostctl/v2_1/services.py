@@ -90,6 +90,11 @@ class ServiceManager(Manager):
             raise _no_such_binary(host, binary, services)
         return found
 
+    @requires('2.1', what='showing a service')
+    def get(self, version, host, binary) -> Service:
+        """The one `binary` service on `host` (exact names, one request)."""
+        return self._find(version, host, binary)
+
     @requires(FORCE_DOWN, what='forcing a service down')
     def force_down(self, version, host, binary, forced_down=True) -> Change:
         before = self._find(version, host, binary)

@@ -47,6 +47,7 @@ step service-enable compute3 nova-compute
 
 say "5. compute1 stops reporting (its heartbeat stops): Host Status UNKNOWN."
 "${devcloud[@]}" heartbeat stop compute1 >/dev/null
+step wait host compute1 --for verdict=unknown --timeout 60
 step host-show compute1
 step hypervisor-list --matching compute1
 say "   A host is named exactly: 'compute' is no host (exit 4), compute1 is never compute10,"
@@ -55,6 +56,7 @@ step host-show compute
 step server-list --all-projects --host compute1 -c Name -c "Host Status"
 step hypervisor-show compute10 -c "Hypervisor Hostname" -c "Service Host"
 "${devcloud[@]}" heartbeat start compute1 >/dev/null
+step wait service compute1 nova-compute --for state=up --timeout 60
 
 say "6. Are the servers alive? os-fping is gone, so hostctl probes them (exit 3: some are not)."
 step server-fping --all-projects --long

@@ -220,11 +220,16 @@ class HostFailureRecipeTest(base.TestCase):
 
 
 class PollRecipeTest(base.TestCase):
+    def statuses(self, out, host):
+        names = {s['name'] for s in servers_on(host)}
+        return {row[0]: row[1] for row in table_rows(out) if row[0] in names}
+
     def test_waits_until_the_host_status_is_reached(self):
         host = 'compute1'
-        count = len(servers_on(host))
+        names = {s['name'] for s in servers_on(host)}
         self.addCleanup(wait_until_up, host)
         self.addCleanup(heartbeat, 'start', host)
+        started = time.monotonic()
         poll = subprocess.Popen(
             recipe_command('poll-host-status.sh', host, 'UNKNOWN', '60', '1'),
             stdout=subprocess.PIPE,
@@ -234,37 +239,44 @@ class PollRecipeTest(base.TestCase):
             stdin=subprocess.DEVNULL,
         )
         self.addCleanup(poll.kill)
-        # It has polled once, and is waiting, before the host stops.
-        first = poll.stdout.readline()
-        self.assertEqual(f'{host}: 0 of {count} servers UNKNOWN\n', first)
+        # It is waiting before the host stops.
+        time.sleep(3)
+        self.assertIsNone(poll.poll())
         heartbeat('stop', host)
         out, err = poll.communicate(timeout=90)
         self.assertEqual((0, ''), (poll.returncode, err), out)
+        self.assertLess(time.monotonic() - started, 30)
         self.assertEqual(
-            f'{host}: {count} of {count} servers UNKNOWN',
-            out.splitlines()[-1],
+            f'service {host} nova-compute: Forced Down=false, '
+            'Status=enabled, State=down',
+            out.splitlines()[0],
+        )
+        self.assertEqual(
+            dict.fromkeys(names, 'UNKNOWN'), self.statuses(out, host)
         )
         heartbeat('start', host)
-        back = recipe('poll-host-status.sh', host, 'UP', '60', '1')
+        back = recipe('poll-host-status.sh', host, 'up', '60', '1')
         self.assertOk(back)
         self.assertEqual(
-            f'{host}: {count} of {count} servers UP', back.out.splitlines()[-1]
+            dict.fromkeys(names, 'UP'), self.statuses(back.out, host)
         )
 
-    def test_gives_up_with_124(self):
+    def test_gives_up_with_10(self):
         started = time.monotonic()
         result = recipe('poll-host-status.sh', 'compute2', 'DOWN', '2', '1')
-        self.assertEqual(124, result.rc, result.out + result.err)
+        self.assertFails(
+            result,
+            10,
+            "service compute2 nova-compute: Forced Down is 'false', not "
+            "'true' after 2 s (--timeout)",
+        )
         self.assertLess(time.monotonic() - started, 30)
-        count = len(servers_on('compute2'))
-        lines = result.out.splitlines()
-        self.assertTrue(lines)
-        self.assertEqual(
-            {f'compute2: 0 of {count} servers DOWN'}, set(lines), result.out
-        )
-        self.assertEqual(
-            'compute2: not every server DOWN after 2s\n', result.err
-        )
+        self.assertEqual('', result.out)
+
+    def test_unknown_status_is_a_usage_error(self):
+        result = recipe('poll-host-status.sh', 'compute2', 'SIDEWAYS')
+        self.assertEqual(2, result.rc)
+        self.assertIn('no Host Status SIDEWAYS', result.err)
 
     def test_a_failure_waiting_cannot_cure_stops_it(self):
         # A member may not list every project's servers: exit 5 at once.
@@ -570,3 +582,30 @@ class CiCheckRecipeTest(base.TestCase):
             result.out.splitlines(),
         )
         self.assertEqual(['services', 'servers'], kept['parts'])
+
+
+class HostStatusChangesRecipeTest(base.TestCase):
+    def test_one_line_per_server_each_way(self):
+        host = 'compute3'
+        self.addCleanup(hostctl, 'service-enable', host, 'nova-compute')
+        watch = subprocess.Popen(
+            recipe_command('host-status-changes.sh', '--timeout', '12'),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=recipe_env(),
+            stdin=subprocess.DEVNULL,
+        )
+        self.addCleanup(watch.kill)
+        time.sleep(3)
+        self.assertOk(hostctl('service-disable', host, 'nova-compute'))
+        time.sleep(3)
+        self.assertOk(hostctl('service-enable', host, 'nova-compute'))
+        out, err = watch.communicate(timeout=60)
+        self.assertEqual((0, ''), (watch.returncode, err), out)
+        names = sorted(s['name'] for s in servers_on(host))
+        self.assertEqual(
+            [f'{n} (on {host}): UP -> MAINTENANCE' for n in names]
+            + [f'{n} (on {host}): MAINTENANCE -> UP' for n in names],
+            [line.split(' ', 1)[1] for line in out.splitlines()],
+        )

@@ -143,6 +143,32 @@ class SecretsTest(base.TestCase):
             (['host-drain', 'compute3', '--dry-run'], (0,)),
             (['migration-list', '--long'], (0,)),
             (['--timeout', '0.2', 'service-list'], (7,)),
+            (
+                [
+                    'wait',
+                    'service',
+                    'compute1',
+                    'nova-compute',
+                    '--for',
+                    'state=up',
+                    '--timeout',
+                    '0',
+                ],
+                (0,),
+            ),
+            (
+                [
+                    'wait',
+                    'instance',
+                    answering,
+                    '--for',
+                    'alive=false',
+                    '--timeout',
+                    '0',
+                ],
+                (10,),
+            ),
+            (['watch', '--count', '2', '--interval', '0.1'], (0,)),
         ]
         verbosity = [['--debug'], ['-v', '-v'], []]
         for argv, expect in commands:

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from hostctl import exceptions
 from hostctl import shell
 from hostctl.exceptions import ExitCode
+from hostctl.watch import conditions
+from hostctl.watch import engine
 from tests.unit import cli
 from tests.unit import fakes
 
@@ -224,6 +226,8 @@ COMMANDS = [
     'host-drain',
     'migration-list',
     'check',
+    'wait',
+    'watch',
     'help',
     'complete',
 ]
@@ -286,6 +290,13 @@ OPTIONS = [
     '--count',
     '--monitored',
     '--project',
+    '--for',
+    '--interval',
+    '--webhook',
+    '--no-initial',
+    '--services',
+    '--hypervisors',
+    '--servers',
     '--help',
     '--version',
 ]
@@ -326,6 +337,13 @@ VALUES = [
     'nagios',
     'prometheus',
     'services_up=@1:',
+    'service',
+    'server',
+    'hypervisor',
+    'instance',
+    'state=up',
+    'Host Status=DOWN',
+    'alive=maybe',
 ]
 WORDS = st.one_of(
     st.sampled_from(COMMANDS),
@@ -342,6 +360,18 @@ class RandomArgvTest(cli.TestCase):
         self.useFixture(
             fakes.ComputeFixture(
                 others={'exc': requests.exceptions.ConnectionError}
+            )
+        )
+        # wait and watch: as many polls as they like, but no real time.
+        self.useFixture(
+            fixtures.MockPatch(
+                'hostctl.watch.conditions.wait', _once(conditions.wait)
+            )
+        )
+        self.useFixture(fixtures.MockPatch('hostctl.watch.webhook.GRACE', 0))
+        self.useFixture(
+            fixtures.MockPatch(
+                'hostctl.watch.engine.Engine.run', _bounded(engine.Engine.run)
             )
         )
         # Whatever --log-file a random line asks for lands here.
@@ -367,6 +397,24 @@ class RandomArgvTest(cli.TestCase):
         if rc == ExitCode.UNEXPECTED:
             # 1 is for bugs: random input must never find one.
             self.fail(f'unexpected error for {argv!r}: {err}')
+
+
+def _once(wait):
+    # A wait would take up to its --timeout: one check.
+    def once(*args, **kwargs):
+        return wait(*args, **{**kwargs, 'timeout': 0})
+
+    return once
+
+
+def _bounded(run):
+    # A watch with no --count would poll for ever: two polls, no waiting.
+    def bounded(self):
+        self._count = min(self._count or 2, 2)
+        self._stop.wait = lambda delay: None
+        return run(self)
+
+    return bounded
 
 
 class ExitCodeTableTest(cli.TestCase):

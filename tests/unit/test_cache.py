@@ -28,8 +28,8 @@ def token_answer(token, expires_at='2099-01-01T00:00:00.000000Z'):
     }
 
 
-class CacheTest(cli.TestCase):
-    """hostctl runs against a password cloud, one run after another."""
+class PasswordCloudTest(cli.TestCase):
+    """A password cloud on requests-mock: tok-1, then tok-2."""
 
     def setUp(self):
         super().setUp()
@@ -46,6 +46,10 @@ class CacheTest(cli.TestCase):
                 PASSWORD,
             )
         ).tokens
+
+
+class CacheTest(PasswordCloudTest):
+    """hostctl runs against a password cloud, one run after another."""
 
     def run_hostctl(self, *argv):
         """(rc, stdout, stderr, this run's requests as 'METHOD path')."""

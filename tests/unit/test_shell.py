@@ -67,6 +67,22 @@ class ShellTest(cli.TestCase):
         self.assertEqual(2, rc)
         self.assertIn("invalid timeout '-1'", err)
 
+    def test_timeout_after_the_command_is_the_commands(self):
+        # After the command's name, --timeout is the command's own (wait's
+        # deadline), not each request's; other global options work there.
+        rc, _, err = cli.run_cli(['service-list', '--timeout', '5'])
+        self.assertEqual(2, rc)
+        self.assertIn('service-list: unrecognized arguments: --timeout', err)
+        rc, _, err = cli.run_cli(
+            ['--timeout=5', '-q', 'wait', '--timeout=x', '--os-cloud', 'c']
+        )
+        self.assertEqual(2, rc)
+        self.assertIn("wait: argument --timeout: invalid duration 'x'", err)
+        rc, _, err = cli.run_cli(['service-list', '--timeout=-1'])
+        self.assertIn('unrecognized arguments: --timeout=-1', err)
+        rc, _, err = cli.run_cli(['service-list', '--retries', 'x'])
+        self.assertIn('hostctl: argument --retries: invalid', err)
+
     def test_completion_script(self):
         rc, out, _ = cli.run_cli(['complete'])
         self.assertEqual(0, rc)
@@ -328,6 +344,17 @@ class StartUpTest(cli.TestCase):
             "['hostctl.commands.base', 'hostctl.commands.check', "
             "'hostctl.commands.fields']",
             self.imported_by(['check', '--help']),
+        )
+        # The watch engine and the webhook's requests wait for the run.
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.watch']",
+            self.imported_by(['watch', '--help']),
+        )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.wait']",
+            self.imported_by(['wait', '--help']),
         )
 
     def test_version_imports_no_command(self):

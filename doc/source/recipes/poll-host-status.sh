@@ -3,45 +3,32 @@
 #
 #   poll-host-status.sh <host> <status> [<timeout-seconds> [<interval-seconds>]]
 #
-# <status> is UP, UNKNOWN, DOWN or MAINTENANCE. Prints one line per poll.
-# Exit 0 when every server on the host has it, 124 when the time is up
-# first, or hostctl's exit code when a poll fails for a reason that waiting
-# will not cure (a server error or an unreachable cloud, 7, is retried).
-set -uo pipefail
+# <status> is UP, UNKNOWN, DOWN or MAINTENANCE. Nova computes a server's
+# Host Status from its host's nova-compute service, so this waits for the
+# service (one request per poll, however many servers the host has), then
+# lists the servers. Exit 0 when the host has that status, 10 when the time
+# is up first (the service's last state on stderr), or hostctl's exit code
+# when waiting will not help (4: no such host, 5: not admin). A cloud that
+# does not answer for a while is waited through.
+set -euo pipefail
 
 hostctl=${HOSTCTL:-hostctl}
 [[ $# -ge 2 ]] || {
     sed -n '4p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
-host=$1 want=$2 timeout=${3:-300} interval=${4:-5}
-deadline=$((SECONDS + timeout))
+host=$1 want=${2^^} timeout=${3:-300} interval=${4:-5}
 
-while :; do
-    if listed=$("$hostctl" server-list --all-projects --host "$host" -f json \
-        -c Name -c "Host Status"); then
-        # -f json always has every column asked for; an absent Host Status
-        # is null (a microversion below 2.16, or not admin).
-        # With jq: jq -r '.[]["Host Status"] // "none"'
-        statuses=$(python3 -c '
-import json, sys
-for row in json.load(sys.stdin):
-    print(row["Host Status"] or "none")
-' <<<"$listed")
-        total=$(grep -c . <<<"$statuses")
-        matching=$(grep -cx "$want" <<<"$statuses")
-        echo "$host: $matching of $total servers $want"
-        if [[ $total -gt 0 && $matching -eq $total ]]; then
-            exit 0
-        fi
-    else
-        rc=$?
-        [[ $rc -eq 7 ]] || exit "$rc"
-        echo "$host: the cloud did not answer; trying again"
-    fi
-    if ((SECONDS + interval > deadline)); then
-        echo "$host: not every server $want after ${timeout}s" >&2
-        exit 124
-    fi
-    sleep "$interval"
-done
+# Nova's order: forced down is DOWN, else disabled is MAINTENANCE, else a
+# service not reporting is UNKNOWN, else UP.
+case $want in
+    DOWN) when=(--for "forced down=true") ;;
+    MAINTENANCE) when=(--for "forced down=false" --for status=disabled) ;;
+    UNKNOWN) when=(--for "forced down=false" --for status=enabled --for state=down) ;;
+    UP) when=(--for "forced down=false" --for status=enabled --for state=up) ;;
+    *) echo "poll-host-status.sh: no Host Status $want (UP, UNKNOWN, DOWN, MAINTENANCE)" >&2; exit 2 ;;
+esac
+
+"$hostctl" wait service "$host" nova-compute "${when[@]}" \
+    --timeout "$timeout" --interval "$interval"
+"$hostctl" server-list --all-projects --host "$host" -c Name -c "Host Status"
