@@ -285,6 +285,26 @@ def nonblank(text: str) -> str:
     return text
 
 
+def reason(text: str) -> str:
+    """An argparse type for a disabled reason: not empty or blank (Nova
+    refuses an empty one, as a 400 that reads as a conflict, and stores a
+    blank one as no reason), and no longer than Nova keeps."""
+    import argparse
+
+    from hostctl.v2_1.fencing import REASON_MAX
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f'an empty reason ({text!r}); give one, or leave out --reason'
+        )
+    if len(text) > REASON_MAX:
+        raise argparse.ArgumentTypeError(
+            f'a reason of {len(text)} characters; Nova keeps at most '
+            f'{REASON_MAX} characters'
+        )
+    return text
+
+
 # A day: longer than any probe or wait a runbook means.
 MAX_SECONDS = 86400.0
 

@@ -86,7 +86,7 @@ class DownHost(_HostCommand):
         parser.add_argument(
             '--reason',
             metavar='<text>',
-            type=base.nonblank,
+            type=base.reason,
             help='Why, added to the disabled reason after the marker.',
         )
         parser.add_argument(

@@ -109,6 +109,26 @@ class BadInputTest(cli.TestCase):
             self.assertUsage([*cli.TOKEN_ARGS, *argv], 'an empty name')
         self.assertEqual([], compute.api_requests())
 
+    def test_empty_blank_or_too_long_reasons(self):
+        # Nova answers an empty reason with 400 (read as a conflict, exit
+        # 9), stores a blank one, and refuses one over 255 characters.
+        compute = self.useFixture(fakes.ComputeFixture())
+        for command in (
+            ['service-disable', 'compute1', 'nova-compute'],
+            ['host-down', 'compute1'],
+        ):
+            for reason, words in (
+                ('', 'an empty reason'),
+                ('  ', 'an empty reason'),
+                ('x' * 256, 'at most 255 characters'),
+            ):
+                self.assertUsage(
+                    [*cli.TOKEN_ARGS, *command, '--reason', reason],
+                    '--reason',
+                    words,
+                )
+        self.assertEqual([], compute.api_requests())
+
     def test_unknown_column(self):
         self.useFixture(fakes.ComputeFixture())
         self.assertUsage(
