@@ -46,9 +46,21 @@ class _Reporting(command.Command):
     `exceptions.exit_code_for`. --debug adds the traceback, not a new code.
     """
 
+    # Whether the exit code is worked out as the output is written (check's
+    # formats), so that output cut short has no code to give.
+    output_is_the_answer = False
+
     def run(self, parsed_args):
         try:
             return super().run(parsed_args)
+        except BrokenPipeError as exc:
+            # The reader left early (`hostctl ... | head -1`): it read what
+            # it wanted; neither an error of hostctl's nor a reason to drop
+            # a check's own code (CheckLister adds it).
+            _silence_stdout()
+            if self.output_is_the_answer:
+                return int(self.report(exc))
+            return int(exceptions.ExitCode.OK)
         except Exception as exc:
             return int(self.report(exc))
 
@@ -108,6 +120,21 @@ class _Reporting(command.Command):
         return self.app.client_manager.identity
 
 
+def _silence_stdout() -> None:
+    # Python flushes stdout again as it exits, into the same closed pipe,
+    # and would print 'Exception ignored ...': point it at /dev/null.
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        # Not a file (a test's StringIO): nothing will flush into a pipe.
+        pass
+
+
 def _unknown_column(exc: Exception) -> bool:
     return isinstance(exc, ValueError) and str(exc).startswith(
         'No recognized column names'
@@ -116,6 +143,8 @@ def _unknown_column(exc: Exception) -> bool:
 
 class Command(_Reporting):
     """A command that writes its own output (check's formats)."""
+
+    output_is_the_answer = True
 
 
 class Lister(_Reporting, lister.Lister):
