@@ -259,13 +259,28 @@ def add_all_projects_argument(parser) -> None:
     )
 
 
-def add_concurrency_argument(parser, default: int, what: str) -> None:
+def add_concurrency_argument(
+    parser, default: int, what: str, maximum: int
+) -> None:
+    # A bound: a typo (or an unset variable's neighbour) must not open a
+    # million sockets or threads against the operator's own cloud.
+    def concurrency(text: str) -> int:
+        import argparse
+
+        value = positive_int(text)
+        if value > maximum:
+            raise argparse.ArgumentTypeError(
+                f'invalid count {text!r}: at most {maximum:,}'
+            )
+        return value
+
     parser.add_argument(
         '--concurrency',
         metavar='<count>',
-        type=positive_int,
+        type=concurrency,
         default=default,
-        help=f'{what} under way at once (default: {default}).',
+        help=f'{what} under way at once (default: {default:,}; at most '
+        f'{maximum:,}).',
     )
 
 

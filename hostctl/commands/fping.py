@@ -181,7 +181,7 @@ def _add_probing_arguments(parser) -> None:
         f'{DEFAULT_PROBE_TIMEOUT:g}); the global --timeout bounds the API '
         'requests.',
     )
-    base.add_concurrency_argument(parser, 1000, 'Probes')
+    base.add_concurrency_argument(parser, 1000, 'Probes', 10000)
 
 
 def _selection(parsed_args):

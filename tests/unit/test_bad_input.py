@@ -129,6 +129,18 @@ class BadInputTest(cli.TestCase):
                 )
         self.assertEqual([], compute.api_requests())
 
+    def test_concurrency_has_a_bound(self):
+        compute = self.useFixture(fakes.ComputeFixture())
+        for argv, words in (
+            (['server-fping', '--concurrency', '10001', 'web-1'], '10,000'),
+            (['server-fping', '--concurrency', '99999999999', 'web-1'], ''),
+            (['instance-rpc-ping', '--concurrency', '1001', '--all'], '1,000'),
+        ):
+            self.assertUsage(
+                [*cli.TOKEN_ARGS, *argv], '--concurrency', 'at most', words
+            )
+        self.assertEqual([], compute.api_requests())
+
     def test_unknown_column(self):
         self.useFixture(fakes.ComputeFixture())
         self.assertUsage(
