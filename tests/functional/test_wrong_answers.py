@@ -142,11 +142,16 @@ class HostScopedCheckTest(base.TestCase):
             {g['id'] for g in guests.values()},
             {r['ID'] for r in result.json()},
         )
+        # Nothing to check is not "every guest answered".
         elsewhere = hostctl(
             'instance-rpc-ping', '--host', 'compute2', '-f', 'json'
         )
-        self.assertOk(elsewhere)
-        self.assertEqual([], elsewhere.json())
+        self.assertFails(
+            elsewhere,
+            4,
+            'no database instance runs on host compute2; nothing to check',
+        )
+        self.assertEqual('', elsewhere.out)
         self.assertFails(
             hostctl('instance-rpc-ping', '--host', 'nosuch'),
             4,
