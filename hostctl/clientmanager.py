@@ -118,23 +118,28 @@ class ClientManager:
 
 def _warm(settings):
     """(connection, cache entry) from what an earlier run resolved, when
-    it holds a live token; None otherwise (see hostctl.resolved)."""
+    the cache holds a live token for it; None otherwise (hostctl.resolved).
+    """
     from hostctl import session
 
     if settings.no_cache or session.token_endpoint_mode(settings):
         return None
+    from hostctl import cache
     from hostctl import resolved
 
     record = resolved.lookup(settings)
     if record is None:
         return None
+    entry = cache.Entry.for_identity(
+        record.get('identity') or {}, record.get('cache_id')
+    )
+    state = entry.auth_state()
+    if state is None:
+        return None
     settings.check()
     try:
-        connection = resolved.connect(settings, record)
-    except Exception:  # a plugin this keystoneauth no longer builds so
-        return None
-    entry, installed = _open_cache(settings, connection)
-    if not installed:
+        connection = resolved.connect(settings, record, state)
+    except Exception:  # a record or state this keystoneauth cannot use
         return None
     if settings.insecure:
         session.warn_insecure()

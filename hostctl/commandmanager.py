@@ -49,6 +49,12 @@ SUMMARIES = {
     '(admin only).',
     'check': "Sum up the cloud's health: services, hypervisors, servers, "
     'pings.',
+    'host-evacuate': 'Evacuate every server of a failed host (all projects) '
+    'to other hosts.',
+    'host-drain': 'Empty a working host before maintenance: disable it, then '
+    'migrate.',
+    'migration-list': 'List migrations: evacuations, live and cold '
+    'migrations, resizes.',
 }
 
 

@@ -76,14 +76,16 @@ class ExitCode(enum.IntEnum):
     PARTIAL = (
         8,
         'a command did only part of its work',
-        'a command did some of its work but not all: a bulk command, or '
+        'a command did some of its work but not all: a bulk command '
+        '(host-evacuate and host-drain: some servers not moved), or '
         'host-down and host-up (the message says which steps were done)',
     )
     CONFLICT = (
         9,
         "the cloud refused: the resource's state conflicts",
         "the cloud refused the change because of the resource's state (409, "
-        'or a 400 to a change)',
+        'or a 400 to a change), or a preflight refused it (host-evacuate, '
+        'host-drain): nothing changed',
     )
 
 

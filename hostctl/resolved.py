@@ -129,22 +129,17 @@ def remember(settings, connection) -> None:
     entry.save()
 
 
-def connect(settings, record) -> sessions.Connection:
-    """The connection `record` describes, its plugin without a secret."""
-    module, _, name = record['plugin_class'].partition(':')
-    kind = getattr(importlib.import_module(module), name)
-    # The class itself, with one method more: keystoneauth calls
-    # get_auth_ref only to authenticate, which this plugin cannot do
-    # without the secret.
-    deferred = type(name, (kind,), {'get_auth_ref': _authenticate_in_full})
-    plugin = deferred(
-        **record['plugin'], **dict.fromkeys(record.get('secrets', ()))
-    )
-    plugin.hostctl_settings = settings
+def connect(settings, record, state: str) -> sessions.Connection:
+    """The connection `record` describes, authenticated by the cached auth
+    `state` (hostctl.cachedtoken); its real plugin, without a secret, is
+    built only if needed."""
+    from hostctl import cachedtoken
+
+    auth = cachedtoken.CachedToken(state, lambda: _plugin(settings, record))
     cert = record.get('cert')
     session = sessions.make_session(
         settings,
-        plugin,
+        auth,
         verify=record.get('verify'),
         cert=tuple(cert) if isinstance(cert, list) else cert,
         timeout=record.get('timeout'),
@@ -161,6 +156,21 @@ def connect(settings, record) -> sessions.Connection:
     )
     connection.warm = True
     return connection
+
+
+def _plugin(settings, record):
+    """The plugin the record names, from its options without secrets."""
+    module, _, name = record['plugin_class'].partition(':')
+    kind = getattr(importlib.import_module(module), name)
+    # The class itself, with one method more: keystoneauth calls
+    # get_auth_ref only to authenticate, which this plugin cannot do
+    # without the secret.
+    deferred = type(name, (kind,), {'get_auth_ref': _authenticate_in_full})
+    plugin = deferred(
+        **record['plugin'], **dict.fromkeys(record.get('secrets', ()))
+    )
+    plugin.hostctl_settings = settings
+    return plugin
 
 
 def _authenticate_in_full(self, session, **kwargs):

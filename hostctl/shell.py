@@ -168,7 +168,39 @@ def _check_log_file(path: str, stderr) -> None:
 
 
 def main(argv=None) -> int:
-    return HostctlApp().run(sys.argv[1:] if argv is None else list(argv))
+    try:
+        code = HostctlApp().run(sys.argv[1:] if argv is None else list(argv))
+    except SystemExit as exc:  # argparse: --version, a bad global option
+        code = exc.code
+    return _flush_output(code)
+
+
+def _flush_output(code):
+    """`code`, once the output is written; exit 2 if it cannot be.
+
+    Python would otherwise report a failed flush at exit with a message of
+    its own and exit 120. A reader that went away (``| head``) is no
+    error: what it read is what it wanted.
+    """
+    import os
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    except OSError as exc:
+        sys.stderr.write(
+            f'hostctl: cannot write the output ({exc.strerror})\n'
+        )
+        code = ExitCode.USAGE
+    else:
+        return code
+    # Nothing more to write: keep the interpreter's own flush quiet.
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # not a file (a test's stream)
+        pass
+    return code
 
 
 if __name__ == '__main__':

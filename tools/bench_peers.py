@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -296,11 +297,18 @@ def service_uuid(env: dict, host: str) -> str:
 
 def run_once(argv, env, proxy, measurement: Measurement | None) -> None:
     proxy.reset()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         argv, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time: what the command itself cost, whatever else the machine
+    # was doing (wall time on a shared machine is mostly waiting).
+    cpu = (after.ru_utime - before.ru_utime) + (
+        after.ru_stime - before.ru_stime
+    )
     if done.returncode != 0:
         failure = (
             f'{" ".join(argv[-6:])} exited {done.returncode}: '
@@ -311,6 +319,7 @@ def run_once(argv, env, proxy, measurement: Measurement | None) -> None:
         measurement.failure = measurement.failure or failure
     if measurement is not None:
         measurement.times.append(elapsed)
+        measurement.cpu.append(cpu)
         measurement.requests.append(proxy.count())
 
 
@@ -407,15 +416,23 @@ def main() -> int:
     for line in bench_report.table(results, labels):
         print(line)
     print()
+    print('CPU time (user + system) of the same runs, medians:')
+    print()
+    for line in bench_report.table(results, labels, cpu=True):
+        print(line)
+    print()
     print(
         f'hostctl --no-cache service-list: {cold.median_ms():.0f} ms, '
         f'{cold.requests_text()} requests.'
     )
     floor_ms = floor_import.median_ms() + floor_request.median_ms()
+    floor_cpu = floor_import.median_ms(cpu=True) + floor_request.median_ms()
     print(
         f'Floor: python -c "import keystoneauth1.session" '
-        f'{floor_import.median_ms():.0f} ms + the request itself '
-        f'{floor_request.median_ms():.0f} ms = {floor_ms:.0f} ms.'
+        f'{floor_import.median_ms():.0f} ms '
+        f'({floor_import.median_ms(cpu=True):.0f} ms CPU) + the request '
+        f'itself {floor_request.median_ms():.0f} ms = {floor_ms:.0f} ms '
+        f'({floor_cpu:.0f} ms counting CPU).'
     )
     failures = [
         f'{label} ({tool}): {m.failure}'
@@ -427,6 +444,7 @@ def main() -> int:
         print(f'FAILED: {failure}')
 
     checks = bench_report.checks(results, floor_ms)
+    checks += bench_report.checks(results, floor_cpu, cpu=True)
     print()
     for ok, text in checks:
         print(f'{"ok  " if ok else "MISS"} {text}')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from cliff import command
@@ -46,21 +47,9 @@ class _Reporting(command.Command):
     `exceptions.exit_code_for`. --debug adds the traceback, not a new code.
     """
 
-    # Whether the exit code is worked out as the output is written (check's
-    # formats), so that output cut short has no code to give.
-    output_is_the_answer = False
-
     def run(self, parsed_args):
         try:
             return super().run(parsed_args)
-        except BrokenPipeError as exc:
-            # The reader left early (`hostctl ... | head -1`): it read what
-            # it wanted; neither an error of hostctl's nor a reason to drop
-            # a check's own code (CheckLister adds it).
-            _silence_stdout()
-            if self.output_is_the_answer:
-                return int(self.report(exc))
-            return int(exceptions.ExitCode.OK)
         except Exception as exc:
             return int(self.report(exc))
 
@@ -120,19 +109,18 @@ class _Reporting(command.Command):
         return self.app.client_manager.identity
 
 
-def _silence_stdout() -> None:
-    # Python flushes stdout again as it exits, into the same closed pipe,
-    # and would print 'Exception ignored ...': point it at /dev/null.
-    import os
-    import sys
-
+@contextlib.contextmanager
+def _writing():
+    """Output that cannot be written is the user's to fix (exit 2); a
+    reader that went away (``| head``) took what it wanted."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        # Not a file (a test's StringIO): nothing will flush into a pipe.
+        yield
+    except BrokenPipeError:
         pass
+    except OSError as exc:
+        raise exceptions.UsageError(
+            f'cannot write the output ({exc.strerror})'
+        ) from exc
 
 
 def _unknown_column(exc: Exception) -> bool:
@@ -144,8 +132,6 @@ def _unknown_column(exc: Exception) -> bool:
 class Command(_Reporting):
     """A command that writes its own output (check's formats)."""
 
-    output_is_the_answer = True
-
 
 class Lister(_Reporting, lister.Lister):
     def _load_formatter_plugins(self):
@@ -153,7 +139,8 @@ class Lister(_Reporting, lister.Lister):
 
     def produce_output(self, parsed_args, column_names, data):
         rows = (_blank_empty(row, parsed_args) for row in data)
-        return super().produce_output(parsed_args, column_names, rows)
+        with _writing():
+            return super().produce_output(parsed_args, column_names, rows)
 
 
 class CheckLister(Lister):
@@ -199,7 +186,8 @@ class ShowOne(_Reporting, show.ShowOne):
 
     def produce_output(self, parsed_args, column_names, data):
         values = _blank_empty(data, parsed_args)
-        return super().produce_output(parsed_args, column_names, values)
+        with _writing():
+            return super().produce_output(parsed_args, column_names, values)
 
 
 def with_project_names(identity, items, attr: str = 'tenant_id') -> list:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 
-from hostctl import exceptions
 from hostctl.commands import base
 
 FORMATS = ('nagios', 'prometheus', 'json')
@@ -31,25 +30,26 @@ class Check(base.Command):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         for part, what in (
-            ('services', 'compute services: up, down, forced down, disabled'),
-            ('hypervisors', 'hypervisors: up and down'),
-            ('servers', 'servers per Host Status (every project)'),
-            ('fping', 'probe every server, as server-fping does'),
-            ('rpc-ping', "ping every database guest's agent over RPC"),
+            ('services', 'Compute services: up, down, forced down, disabled.'),
+            ('hypervisors', 'Hypervisors: up and down.'),
+            ('servers', 'Servers per Host Status, in every project.'),
+            ('fping', 'Is each server alive? Probed as server-fping does.'),
+            ('rpc-ping', "Does each database guest's agent answer RPC?"),
         ):
             parser.add_argument(
                 f'--{part}',
                 dest='parts',
                 action='append_const',
                 const=part,
-                help=f'Check {what}.',
+                help=what,
             )
         parser.add_argument(
             '--host',
             metavar='<host>',
             type=base.nonblank,
-            help='Only this compute host: its service host or hypervisor '
-            'hostname, matched exactly (not with --rpc-ping).',
+            help='Only this compute host (its servers, and with --rpc-ping '
+            'the guests on them): its service host or hypervisor '
+            'hostname, matched exactly.',
         )
         for level, example in (
             ('warning', 'services_disabled=2'),
@@ -60,9 +60,9 @@ class Check(base.Command):
                 metavar='<metric=range>',
                 action='append',
                 default=[],
-                help=f'{level.capitalize()} threshold of a metric as a '
-                f'Nagios range (repeatable), e.g. {example}; ~: turns a '
-                'default off.',
+                help=f'{level.capitalize()} threshold of a metric (a name in '
+                'the performance data) as a Nagios range (repeatable), e.g. '
+                f'{example}; ~: turns a default off.',
             )
         parser.add_argument(
             '--format',
@@ -126,11 +126,6 @@ class Check(base.Command):
     def _plan(self, parsed_args, parts):
         from hostctl.health import gather
 
-        if parsed_args.host is not None and 'rpc-ping' in parts:
-            raise exceptions.UsageError(
-                '--rpc-ping checks every database guest: Trove does not '
-                'say which compute host a guest is on, so not with --host'
-            )
         return gather.Plan(
             parts=parts,
             host=parsed_args.host,

@@ -245,6 +245,38 @@ FPING = (
 )
 
 
+# One server moved off a host (host-evacuate, host-drain).
+MOVE = (
+    Field('id', 'ID'),
+    Field('name', 'Name'),
+    Field('project', 'Project'),
+    Field('source', 'From'),
+    Field('target', 'To'),
+    Field('result', 'Result'),
+    Field('said', 'Message'),
+    Field('seconds', 'Seconds'),
+)
+
+
+# One migration record (os-migrations); UUID from 2.59, Type from 2.23,
+# Project and User from 2.80.
+MIGRATION = (
+    Field('id', 'ID'),
+    Field('uuid', 'UUID'),
+    Field('instance_uuid', 'Server ID'),
+    Field('migration_type', 'Type'),
+    Field('status', 'Status'),
+    Field('source_compute', 'Source Host'),
+    Field('dest_compute', 'Dest Host'),
+    Field('created_at', 'Created At'),
+    Field('updated_at', 'Updated At'),
+    Field('source_node', 'Source Node', long=True),
+    Field('dest_node', 'Dest Node', long=True),
+    Field('project_id', 'Project', long=True),
+    Field('user_id', 'User', long=True),
+)
+
+
 # server-monitor: the server and whether it now carries the mark.
 MONITOR = (
     Field('id', 'ID'),

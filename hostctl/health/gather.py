@@ -42,7 +42,11 @@ def gather(compute, database, plan: Plan) -> summary.Facts:
     """
     start = time.monotonic()
     facts = summary.Facts(parts=plan.parts)
-    jobs = {'fping': lambda: _fping(compute, plan.probing, facts.host)}
+    # facts.host is read when the jobs run: by then, the resolved name.
+    jobs = {
+        'fping': lambda: _fping(compute, plan.probing, facts.host),
+        'rpc-ping': lambda: _pings(database(), plan, facts.host),
+    }
     if plan.host is None:
         _warm_up(compute, plan.parts, facts)
         jobs.update(
@@ -50,7 +54,6 @@ def gather(compute, database, plan: Plan) -> summary.Facts:
             # The detailed list names each hypervisor's service host.
             hypervisors=lambda: compute.hypervisors.list(detailed=True),
             servers=lambda: _servers(compute),
-            **{'rpc-ping': lambda: _pings(database(), plan)},
         )
     else:
         # One host: its name resolved exactly, its services, hypervisors
@@ -127,10 +130,10 @@ def _fping(compute, probing, host):
     )
 
 
-def _pings(database, plan: Plan):
+def _pings(database, plan: Plan, host):
     instances = database.instances
     return instances.rpc_ping_all(
-        instances.list_all(),
+        instances.list_all() if host is None else instances.list_on_host(host),
         timeout=plan.rpc_timeout,
         concurrency=plan.rpc_concurrency,
     )

@@ -17,6 +17,8 @@ from hostctl.v2_1 import base
 from hostctl.v2_1 import fping
 from hostctl.v2_1 import hosts
 from hostctl.v2_1 import hypervisors
+from hostctl.v2_1 import migrations
+from hostctl.v2_1 import server_actions
 from hostctl.v2_1 import servers
 from hostctl.v2_1 import services
 
@@ -62,6 +64,8 @@ class Client:
         self.hypervisors = hypervisors.HypervisorManager(self)
         self.servers = servers.ServerManager(self)
         self.fping = fping.FpingManager(self)
+        self.server_actions = server_actions.ServerActionManager(self)
+        self.migrations = migrations.MigrationManager(self)
         self.hosts = hosts.HostManager(self)
 
     @functools.cached_property
@@ -211,6 +215,14 @@ class Client:
             params,
             limit,
         )
+
+    def post(self, url, version, *, json=None, secret_answer=False):
+        """A POST: an action, sent once and never retried (see
+        hostctl.transport); a failure after it was sent says the change
+        may or may not have been made. `secret_answer`: the answer may
+        hold a secret, so --debug does not log this exchange."""
+        extra = {'log': False} if secret_answer else {}
+        return self._request('POST', url, version, json=json, **extra)
 
     def put(self, url, version, *, json=None):
         return self._request('PUT', url, version, json=json)

@@ -22,8 +22,9 @@ from hostctl import exceptions
 from hostctl.v2_1 import services as services_
 
 # The start of the disabled reason host-down writes; host-up enables only a
-# service whose reason starts with it.
+# service whose reason starts with it, or with host-drain's.
 MARKER = 'hostctl host-down'
+DRAIN_MARKER = 'hostctl host-drain'
 # Nova keeps at most 255 characters of a disabled reason.
 REASON_MAX = 255
 POLL_SECONDS = 2.0
@@ -41,10 +42,13 @@ class Step:
     detail: str = ''
 
 
-def marker(reason: str | None, now: float | None = None) -> str:
-    """The disabled reason host-down writes: marker, time, and reason."""
+def marker(
+    reason: str | None, now: float | None = None, by: str = MARKER
+) -> str:
+    """The disabled reason host-down (or, `by` DRAIN_MARKER, host-drain)
+    writes: marker, time, and reason."""
     stamp = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(now))
-    text = f'{MARKER} {stamp}'
+    text = f'{by} {stamp}'
     if reason is not None and reason.strip():
         text += f': {reason.strip()}'
     if len(text) > REASON_MAX:
@@ -56,7 +60,8 @@ def marker(reason: str | None, now: float | None = None) -> str:
 
 
 def is_marked(service: services_.Service) -> bool:
-    return (service.disabled_reason or '').startswith(MARKER + ' ')
+    reason = service.disabled_reason or ''
+    return reason.startswith((MARKER + ' ', DRAIN_MARKER + ' '))
 
 
 def down(manager, version, compute, reason, disable) -> list[Step]:

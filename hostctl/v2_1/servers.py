@@ -65,7 +65,11 @@ class Server(models.Model):
     )
     tenant_id: str | None = None
     created: str | None = None
+    # When the server last changed; Nova's clock, not ours.
+    updated: str | None = None
     tags: list | None = None
+    # Why it is in ERROR: {'message': ..., 'code': ...}.
+    fault: dict | None = None
     # Not Nova's: the identity service's name for tenant_id, joined in by
     # the commands that show it (Nova gives IDs only).
     project_name: str | None = None
@@ -183,6 +187,7 @@ class ServerManager(Manager):
         project=None,
         limit=None,
         tags=None,
+        changes_since=None,
     ) -> list[Server]:
         params = {}
         # Another project's servers, or a host's, are only visible when
@@ -205,6 +210,9 @@ class ServerManager(Manager):
             params['name'] = name
         if tags:
             params['tags'] = tags
+        if changes_since:
+            # Deleted servers are listed too, with status DELETED.
+            params['changes-since'] = changes_since
         items = self._client.get_all(
             '/servers/detail', version, 'servers', params=params, limit=limit
         )

@@ -186,7 +186,11 @@ class ProxiedCloud(fixtures.Fixture):
         )
         with open(path, 'w') as f:
             f.write(text)
-        self.env = clean_env(OS_CLIENT_CONFIG_FILE=path)
+        # A cache of its own: a token cached by an earlier test whose proxy
+        # had the same identity port (ports are reused) would carry that
+        # proxy's catalogue, and its closed ports.
+        cache = self.useFixture(fixtures.TempDir()).path
+        self.env = clean_env(OS_CLIENT_CONFIG_FILE=path, XDG_CACHE_HOME=cache)
 
     def hostctl(self, *argv, **kwargs) -> Result:
         kwargs.setdefault('env', self.env)

@@ -49,8 +49,11 @@ say "5. compute1 stops reporting (its heartbeat stops): Host Status UNKNOWN."
 "${devcloud[@]}" heartbeat stop compute1 >/dev/null
 step host-show compute1
 step hypervisor-list --matching compute1
-say "   A host is named exactly: 'compute' is no host (exit 4)."
+say "   A host is named exactly: 'compute' is no host (exit 4), compute1 is never compute10,"
+say "   and a short name finds its FQDN when only one host fits."
 step host-show compute
+step server-list --all-projects --host compute1 -c Name -c "Host Status"
+step hypervisor-show compute10 -c "Hypervisor Hostname" -c "Service Host"
 "${devcloud[@]}" heartbeat start compute1 >/dev/null
 
 say "6. Are the servers alive? os-fping is gone, so hostctl probes them (exit 3: some are not)."
@@ -68,6 +71,18 @@ step --os-cloud devcloud-member server-list -c Name -c "Host Status"
 
 say "9. A cloud too old for a command says so (exit 6)."
 step --os-compute-api-version 2.10 service-force-down compute1 nova-compute
+
+say "10. compute1 fails for good: detect it, fence it, evacuate its servers."
+"${devcloud[@]}" heartbeat stop compute1 >/dev/null
+step host-show compute1 -c Host -c Verdict -c Reason
+step host-down compute1 -c Host -c Verdict -c Reason
+step host-evacuate compute1 --dry-run
+step host-evacuate compute1 --wait 300 -c Name -c From -c To -c Result -c Seconds
+step migration-list --host compute1 --type evacuation -c "Server ID" -c Status -c "Source Host" -c "Dest Host"
+say "   Repaired: its nova-compute restarts (and cleans up), then host-up."
+"${devcloud[@]}" compute restart compute1 >/dev/null
+"${devcloud[@]}" heartbeat start compute1 >/dev/null
+step host-up compute1 -c Host -c Verdict -c Reason
 
 if [[ -n ${HOSTCTL_NETNS:-} ]]; then
     # The cloud lives in the demo's own network namespace, which ends with

@@ -57,6 +57,9 @@ class Fault:
     delay: wait this long first (then answer, or forward).
     reset: send the real answer's headers and half its body, then reset the
     connection.
+    lose: forward the request, then reset the connection before any of the
+    answer: the change was made, and the client cannot know it (an action
+    whose answer is empty has no body to cut in half).
     page_size: forward with ``limit=<page_size>`` added to the query (when
     the client sent no limit), so that the real server pages its list as
     a cloud with a small ``[api] max_limit`` would.
@@ -68,6 +71,7 @@ class Fault:
     headers: dict = dataclasses.field(default_factory=dict)
     delay: float = 0.0
     reset: bool = False
+    lose: bool = False
     page_size: int | None = None
 
 
@@ -302,6 +306,9 @@ def _handler(proxy: FaultProxy, service: str):
                 if name.lower() == 'x-subject-token':
                     proxy.tokens.add(value)
             answer = proxy._rewrite(answer)
+            if fault and fault.lose:
+                self._reset()
+                return
             if fault and fault.reset:
                 self._answer_and_reset(code, headers, answer)
                 return
@@ -346,6 +353,9 @@ def _handler(proxy: FaultProxy, service: str):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             time.sleep(0.05)
+            self._reset()
+
+        def _reset(self):
             # SO_LINGER with a zero timeout: close() sends RST, not FIN.
             self.connection.setsockopt(
                 socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0)

@@ -110,8 +110,12 @@ class CheckTest(base.TestCase):
         # (a prefix of both) names no host.
         state, words, _ = self.nagios('--host', 'compute1')
         self.assertEqual(
-            ('OK', '1 services up; 1 hypervisors up'),
-            (state, words.split('; 1 server')[0]),
+            (
+                'OK',
+                '1 services up; 1 hypervisors up; '
+                f'{len(servers_on("compute1"))} servers on hosts UP',
+            ),
+            (state, words),
         )
         state, words, _ = self.nagios('--host', host)
         self.assertEqual('CRITICAL', state)

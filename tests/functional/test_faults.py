@@ -15,6 +15,7 @@ import time
 import testtools
 
 from tests.functional import base
+from tests.functional import test_evacuate
 from tests.functional import faultproxy as fp
 from tests.functional import test_tls
 
@@ -596,6 +597,14 @@ MATRIX = {
     'rpc-ping `--all`, the instance list fails': (
         7,
         BulkFaultTest.test_listing_unavailable,
+    ),
+    'host-evacuate, one request made but its answer lost': (
+        8,
+        test_evacuate.MoveFaultTest.test_a_lost_answer_is_not_retried_and_says_so,
+    ),
+    'host-evacuate, one server refused (409)': (
+        8,
+        test_evacuate.MoveFaultTest.test_one_refusal_is_that_servers_row,
     ),
 }
 

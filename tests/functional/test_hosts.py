@@ -9,9 +9,8 @@ import json
 import re
 import time
 
-import testtools
-
 from tests.functional import base
+from tests.functional import test_moves
 from tests.functional.base import hostctl
 from tests.functional.test_host_status import heartbeat, servers_on
 
@@ -322,10 +321,6 @@ class HostsTest(base.TestCase):
         )
 
 
-@testtools.skipUnless(
-    'compute10' in base.cloud().get('hosts', ()),
-    'the local cloud has no compute10 yet',
-)
 class PrefixTest(base.TestCase):
     """compute1 and compute10 (hypervisor compute10.example.org)."""
 
@@ -363,3 +358,53 @@ class PrefixTest(base.TestCase):
         self.assertOk(hypervisor)
         self.assertEqual('compute10.example.org\n', hypervisor.out)
         self.assertFails(hostctl('hypervisor-show', 'compute1.example.org'), 4)
+
+
+class EvacuatedHostTest(base.TestCase):
+    """host-up on a host that servers were evacuated from: Nova refuses to
+    clear forced_down until nova-compute there has been restarted."""
+
+    host = 'compute2'
+    # The server helpers of the moves tests (boot, wait, delete, ...).
+    call = test_moves.MovesTest.call
+    boot = test_moves.MovesTest.boot
+    delete = test_moves.MovesTest.delete
+    show = test_moves.MovesTest.show
+    wait = test_moves.MovesTest.wait
+
+    def test_refused_until_the_compute_restarts(self):
+        before = computes()
+        self.addCleanup(lambda: self.assertEqual(before, computes()))
+        self.nova = base.compute_api()
+        server = self.boot(self.host)
+        self.addCleanup(hostctl, 'host-up', '--enable', self.host)
+        self.addCleanup(base.devcloud, 'compute', 'restart', self.host)
+        self.assertOk(hostctl('host-down', self.host, '--reason', 'evac'))
+        self.call('POST', f'/servers/{server["id"]}/action', {'evacuate': {}})
+        self.wait(server['id'], {'SHUTOFF'}, self.host)
+
+        for options in ((), ('--os-compute-api-version', '2.52')):
+            refused = hostctl(*options, 'host-up', self.host)
+            self.assertFails(
+                refused,
+                9,
+                f'{self.host}: Nova will not clear forced_down while the '
+                'evacuations from this host are not cleaned up (1 server '
+                f'was evacuated from it: {server["id"]}). Restart '
+                f'nova-compute on {self.host} first',
+            )
+        # Nothing changed: still fenced.
+        self.assertEqual(
+            'fenced',
+            hostctl('host-show', self.host, '-f', 'json').json()['Verdict'],
+        )
+
+        restarted = base.devcloud('compute', 'restart', self.host)
+        self.assertEqual(0, restarted.rc, restarted.err)
+        up = hostctl('host-up', self.host, '-f', 'json')
+        self.assertOk(up)
+        self.assertEqual('up', up.json()['Verdict'])
+        self.assertEqual(
+            ['done', 'done', 'done'],
+            [a['Result'] for a in up.json()['Actions']],
+        )

@@ -17,6 +17,7 @@ import time
 import fixtures
 
 from tests.functional import base
+from tests.functional import nova
 from tests.functional.base import hostctl
 from tests.functional.test_host_status import heartbeat
 from tests.functional.test_host_status import servers_on
@@ -366,6 +367,56 @@ class CiSmokeRecipeTest(base.TestCase):
         self.assertIn('policy refused the request', result.err)
         self.assertIn('need the admin role', result.err)
         self.assertNotIn('Traceback', result.err)
+
+
+class EvacuateRecipeTest(base.TestCase):
+    def test_failed_then_back(self):
+        cloud = self.useFixture(nova.Restored())
+        before = servers_on('compute1')
+        self.assertTrue(before, 'the cloud seeds no server on compute1')
+
+        failed = recipe('evacuate-host.sh', 'failed', 'compute1', 'compute3')
+        self.assertOk(failed)
+        rows = table_rows(failed.out)
+        # The plan, then the evacuation, then Nova's records.
+        for server in before:
+            self.assertIn(
+                [server['name'], server['project_id'], 'would evacuate', ''],
+                rows,
+            )
+            evacuated = [
+                r
+                for r in rows
+                if r[:3] == [server['name'], 'compute3', 'evacuated']
+            ]
+            self.assertEqual(1, len(evacuated), failed.out)
+            self.assertIn([server['id'], 'done', 'compute3'], rows)
+        self.assertEqual([], cloud.on('compute1'))
+
+        # Before nova-compute on compute1 restarts, Nova keeps it down.
+        back = recipe('evacuate-host.sh', 'back', 'compute1')
+        self.assertFails(back, 9, 'Restart nova-compute on compute1')
+        restarted = base.devcloud('compute', 'restart', 'compute1')
+        self.assertEqual(0, restarted.rc, restarted.err)
+        back = recipe('evacuate-host.sh', 'back', 'compute1', timeout=400)
+        self.assertOk(back)
+        self.assertEqual(
+            ('enabled', False, 'up'),
+            tuple(
+                cloud.nova.computes()['compute1'][k]
+                for k in ('status', 'forced_down', 'state')
+            ),
+        )
+
+    def test_a_refusal_changes_nothing(self):
+        cloud = self.useFixture(nova.Restored())
+        before = cloud.on('compute3')
+        result = recipe('evacuate-host.sh', 'drain', 'compute3', 'compute9')
+        self.assertFails(result, 4, 'compute9')
+        self.assertEqual('', result.out)
+        # Refused before host-drain disabled anything.
+        self.assertEqual('enabled', nova_compute('compute3')['Status'])
+        self.assertEqual(before, cloud.on('compute3'))
 
 
 def force_down(test, host):

@@ -137,6 +137,10 @@ class SecretsTest(base.TestCase):
             (['check', '--rpc-ping'], (2,)),
             (['check', '--format', 'json'], (0,)),
             (['check', '--fping', '--format', 'prometheus'], (3,)),
+            # The preflight refuses: compute3 is up.
+            (['host-evacuate', 'compute3', '--dry-run'], (9,)),
+            (['host-drain', 'compute3', '--dry-run'], (0,)),
+            (['migration-list', '--long'], (0,)),
             (['--timeout', '0.001', 'service-list'], (7,)),
         ]
         verbosity = [['--debug'], ['-v', '-v'], []]

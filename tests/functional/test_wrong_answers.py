@@ -112,17 +112,19 @@ class HypervisorFieldTest(base.TestCase):
 
 class HostScopedCheckTest(base.TestCase):
     def test_server_fping_host_checks_only_that_hosts_servers(self):
-        on_compute1 = {
-            s['id']
-            for s in base.cloud()['servers']
-            if s.get('host') == 'compute1'
-        }
-        self.assertTrue(on_compute1, 'the cloud seeds no server on compute1')
-        result = hostctl(
-            'server-fping', '--host', 'compute1', '--long', '-f', 'json'
-        )
-        self.assertOk(result)
-        self.assertEqual(on_compute1, {r['ID'] for r in result.json()})
+        # compute1 is a prefix of compute10: each checks its own servers.
+        for host in ('compute1', 'compute10'):
+            there = {
+                s['id']
+                for s in base.cloud()['servers']
+                if s.get('host') == host
+            }
+            self.assertTrue(there, f'the cloud seeds no server on {host}')
+            result = hostctl(
+                'server-fping', '--host', host, '--long', '-f', 'json'
+            )
+            self.assertOk(result)
+            self.assertEqual(there, {r['ID'] for r in result.json()}, host)
         missing = hostctl('server-fping', '--host', 'compute9')
         self.assertFails(missing, 4, "no host 'compute9'")
         member = hostctl(

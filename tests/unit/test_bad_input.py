@@ -7,7 +7,12 @@ the app in-process, against a mocked cloud that answers some of them.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import os
+import subprocess
+import sys
 
 import fixtures
 import hypothesis
@@ -15,6 +20,7 @@ import requests
 from hypothesis import strategies as st
 
 from hostctl import exceptions
+from hostctl import shell
 from hostctl.exceptions import ExitCode
 from tests.unit import cli
 from tests.unit import fakes
@@ -88,6 +94,16 @@ class BadInputTest(cli.TestCase):
                 [*cli.TOKEN_ARGS, 'server-fping', option, value], words
             )
 
+    def test_bad_move_options(self):
+        for argv, words in (
+            (['host-evacuate', 'compute1', '--max-down', '101'], "'101'"),
+            (['host-evacuate', 'compute1', '--max-down', 'half'], "'half'"),
+            (['host-drain', 'compute1', '--concurrency', '0'], "'0'"),
+            (['host-drain'], 'required: <host>'),
+            (['migration-list', '--since', 'now-ish'], "'now-ish'"),
+        ):
+            self.assertUsage([*cli.TOKEN_ARGS, *argv], words)
+
     def test_empty_or_blank_names(self):
         # An unset variable in a runbook: never "no filter", never "all".
         compute = self.useFixture(fakes.ComputeFixture())
@@ -105,6 +121,12 @@ class BadInputTest(cli.TestCase):
             ['server-fping', '--network', ''],
             ['server-monitor', ' '],
             ['instance-rpc-ping', ''],
+            ['host-evacuate', ''],
+            ['host-evacuate', 'compute1', '--target-host', ' '],
+            ['host-drain', ' '],
+            ['migration-list', '--host', ''],
+            ['migration-list', '--server', ' '],
+            ['migration-list', '--status', ''],
         ):
             self.assertUsage([*cli.TOKEN_ARGS, *argv], 'an empty name')
         self.assertEqual([], compute.api_requests())
@@ -230,6 +252,9 @@ COMMANDS = [
     'instance-rpc-ping',
     'server-fping',
     'server-monitor',
+    'host-evacuate',
+    'host-drain',
+    'migration-list',
     'check',
     'help',
     'complete',
@@ -247,6 +272,9 @@ OPTIONS = [
     '--timeout',
     '--retries',
     '--insecure',
+    '--os-cacert',
+    '--os-cert',
+    '--no-cache',
     '-v',
     '-q',
     '-f',
@@ -269,6 +297,16 @@ OPTIONS = [
     '--exclude',
     '--via',
     '--tcp',
+    '--target-host',
+    '--dry-run',
+    '--max-down',
+    '--ignore-max-down',
+    '--on-shared-storage',
+    '--cold',
+    '--server',
+    '--type',
+    '--status',
+    '--since',
     '--format',
     '--warning',
     '--critical',
@@ -279,7 +317,6 @@ OPTIONS = [
     '--probe-timeout',
     '--count',
     '--monitored',
-    '--status',
     '--project',
     '--help',
     '--version',
@@ -311,6 +348,13 @@ VALUES = [
     fakes.COMPUTE_URL,
     fakes.TOKEN,
     'http://127.0.0.1:9/v2.1',
+    'inf',
+    '1e400',
+    'http://[::1',
+    'http://host:99999/v3',
+    'ftp://x/',
+    '/nonexistent/file',
+    '/dev/null',
     'nagios',
     'prometheus',
     'services_up=@1:',
@@ -447,3 +491,54 @@ class UnknownGlobalOptionTest(cli.TestCase):
         self.assertEqual(
             "hostctl: unknown option '--nosuch'; see 'hostctl --help'\n", err
         )
+
+
+class UnwritableOutputTest(cli.TestCase):
+    """Output that cannot be written: one line, exit 2, no traceback."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fakes.ComputeFixture())
+
+    def test_a_full_device(self):
+        class Full(io.StringIO):
+            def flush(self):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        class FullAtOnce(io.StringIO):
+            def write(self, text):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        # Buffered until the end (a short table), or failing at once.
+        for stream in (Full(), FullAtOnce()):
+            err = io.StringIO()
+            with (
+                contextlib.redirect_stdout(stream),
+                contextlib.redirect_stderr(err),
+            ):
+                rc = shell.main([*cli.TOKEN_ARGS, 'service-list'])
+            self.assertEqual(ExitCode.USAGE, rc, err.getvalue())
+            self.assertEqual(
+                'hostctl: cannot write the output (No space left on device)\n',
+                err.getvalue(),
+            )
+
+    def test_a_reader_that_went_away_is_no_error(self):
+        code = (
+            'import sys\n'
+            'from hostctl import shell\n'
+            'sys.exit(shell.main(["--help"]))\n'
+        )
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            done = subprocess.run(
+                [sys.executable, '-c', code],
+                stdout=writer,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        finally:
+            os.close(writer)
+        self.assertEqual('', done.stderr)
+        self.assertEqual(0, done.returncode)

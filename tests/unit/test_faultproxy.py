@@ -5,6 +5,7 @@ import http.server
 import json
 import threading
 
+import fixtures
 import requests
 import testtools
 
@@ -86,6 +87,29 @@ class CountingTest(testtools.TestCase):
         )
         self.proxy.reset()
         self.assertEqual(0, self.proxy.count())
+
+    def test_lose_forwards_then_resets_before_the_answer(self):
+        seen = []
+        original = _Handler._answer
+
+        def recording(handler):
+            seen.append(handler.path)
+            original(handler)
+
+        self.useFixture(
+            fixtures.MockPatchObject(_Handler, 'do_POST', recording)
+        )
+        self.proxy.add('identity', faultproxy.Fault(lose=True), method='POST')
+        base = self.proxy.url('identity')
+        self.assertRaises(
+            requests.exceptions.ConnectionError,
+            requests.post,
+            base + '/v3/action',
+            json={'a': 1},
+            timeout=10,
+        )
+        # The request reached the server behind: the change was made.
+        self.assertEqual(['/v3/action'], seen)
 
     def test_upstream_down_is_a_502(self):
         self.proxy.stop()

@@ -362,6 +362,16 @@ class StartUpTest(cli.TestCase):
         )
         self.assertEqual(
             "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.moves']",
+            self.imported_by(['host-evacuate', '--help']),
+        )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
+            "'hostctl.commands.migrations']",
+            self.imported_by(['migration-list', '--help']),
+        )
+        self.assertEqual(
+            "['hostctl.commands.base', 'hostctl.commands.fields', "
             "'hostctl.commands.hosts']",
             self.imported_by(['host-up', '--help']),
         )

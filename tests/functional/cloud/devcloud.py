@@ -92,6 +92,19 @@ Moving servers
     start-up destroys the evacuated servers there and marks their
     migrations `completed`; Nova then lets forced_down go.
 
+    What Nova does here, for whoever waits on it: a move settles in 1 to
+    3 s.  An evacuation goes REBUILD (rebuilding, rebuild_spawning), then
+    the server is ACTIVE (SHUTOFF from 2.95) with no task while still on
+    the failed host, and only then on its new host with its migration
+    `done`; a live migration leaves the server ACTIVE on its new host a
+    moment before its migration is `completed`; a cold migration goes
+    RESIZE to VERIFY_RESIZE on the new host, then confirmResize makes it
+    ACTIVE and the migration `confirmed`.  Wait on the host and the
+    migration record, not the status alone.  Evacuating from a host whose
+    compute is up: 400 "Compute service of HOST is still in use."  A
+    stopped heartbeat counts as down as well as forced_down.  Which host
+    the scheduler picks (app-1's too) varies from start to start.
+
 cloud.json (in the run dir), read by the functional tests and the demo
     auth_url              Keystone v3 URL
     clouds_yaml           path of clouds.yaml (clouds devcloud-admin and

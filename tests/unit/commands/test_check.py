@@ -282,55 +282,71 @@ class CheckTest(cli.TestCase):
         self.assertEqual((4, ''), (rc, out))
         self.assertIn("no host 'compute'", err)
 
-    def test_rpc_ping_with_host_is_refused(self):
-        self.cloud()
-        rc, out, _ = self.check('--rpc-ping', '--host', 'compute1')
-        self.assertEqual(3, rc)
-        self.assertIn('not with --host', out)
-        self.assertEqual([], self.compute.api_requests())
+    GUESTS = {
+        'db-a': ('a' * 8 + '-1111-4b7e-9d3e-000000000001', 'compute1', 204),
+        'db-s': ('a' * 8 + '-1111-4b7e-9d3e-000000000002', 'compute1', 400),
+        'db-2': ('a' * 8 + '-1111-4b7e-9d3e-000000000003', 'compute2', 400),
+    }
 
-    def test_rpc_ping_counts_guests(self):
-        self.cloud()
+    def guests(self):
         ping = DB_URL + '/mgmt/instances/{}/rpc_ping'
         self.compute.mock.get(
             DB_URL + '/mgmt/instances',
             json={
                 'instances': [
                     {
-                        'id': 'a' * 8 + '-1111-4b7e-9d3e-000000000001',
-                        'name': 'db-a',
-                    },
-                    {
-                        'id': 'a' * 8 + '-1111-4b7e-9d3e-000000000002',
-                        'name': 'db-s',
-                    },
+                        'id': ident,
+                        'name': name,
+                        'tenant_id': 'p1',
+                        'server': {'id': f's-{name}', 'host': host},
+                    }
+                    for name, (ident, host, _) in self.GUESTS.items()
                 ],
                 'links': [],
             },
         )
-        self.compute.mock.get(
-            ping.format('a' * 8 + '-1111-4b7e-9d3e-000000000001'),
-            status_code=204,
-        )
-        self.compute.mock.get(
-            ping.format('a' * 8 + '-1111-4b7e-9d3e-000000000002'),
-            status_code=400,
-            json={'badRequest': {'message': 'Timeout'}},
-        )
+        for ident, _, status in self.GUESTS.values():
+            self.compute.mock.get(
+                ping.format(ident),
+                status_code=status,
+                json={'badRequest': {'message': 'Timeout'}},
+            )
+
+    def test_rpc_ping_counts_guests(self):
+        self.cloud()
+        self.guests()
         rc, out, _ = self.check('--rpc-ping')
         self.assertEqual(2, rc, out)
         self.assertTrue(
             out.startswith(
-                'CRITICAL - guests not answering RPC: db-s | '
-                'guests_alive=1;;;0 guests_not_alive=1;;0;0 '
+                'CRITICAL - guests not answering RPC: db-s, db-2 | '
+                'guests_alive=1;;;0 guests_not_alive=2;;0;0 '
                 'guests_unchecked=0;0;;0 time='
             ),
             out,
         )
         # No compute request at all for a database-only check.
         self.assertEqual(
-            ['database.example'] * 3,
+            ['database.example'] * 4,
             [r.hostname for r in self.compute.mock.request_history],
+        )
+
+    def test_rpc_ping_on_one_host_pings_only_its_guests(self):
+        self.cloud()
+        self.guests()
+        rc, out, _ = self.check('--rpc-ping', '--host', 'compute1')
+        self.assertEqual(2, rc, out)
+        self.assertTrue(
+            out.startswith('CRITICAL - guests not answering RPC: db-s | '),
+            out,
+        )
+        pinged = [
+            r.path.split('/')[-2]
+            for r in self.compute.mock.request_history
+            if r.path.endswith('/rpc_ping')
+        ]
+        self.assertEqual(
+            sorted(self.GUESTS[n][0] for n in ('db-a', 'db-s')), sorted(pinged)
         )
 
 

@@ -28,6 +28,7 @@ class Cloud(test_hosts.Cloud):
         # Hosts that stopped reporting so lately that Nova still says up.
         self.lately = set()
         self.refuse_unset = False
+        self.evacuated = True
         self.fail_disable = False
         self.fail_enable = False
 
@@ -121,6 +122,8 @@ class Cloud(test_hosts.Cloud):
         return refused or {'service': body}
 
     def _migrations(self, request, context):
+        if not self.evacuated:
+            return {'migrations': []}
         return {
             'migrations': [
                 {'id': 1, 'instance_uuid': 'server-b', 'status': 'done'},
@@ -474,6 +477,16 @@ class FencingTest(testtools.TestCase):
                 asked.qs,
             )
             self.assertEqual(1, len(self.cloud.puts()))
+
+    def test_up_refused_for_another_reason_says_nova_s_words(self):
+        hosts = self.fenced()
+        self.cloud.refuse_unset = True
+        self.cloud.evacuated = False
+        error = self.assertRaises(
+            exceptions.Conflict, hosts.up, 'compute1', timeout=30
+        )
+        self.assertIn('Unable to force up host compute1', str(error))
+        self.assertNotIn('were evacuated', str(error))
 
     def test_up_on_a_prefix_touches_only_the_exact_host(self):
         hosts = self.fenced()
