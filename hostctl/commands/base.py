@@ -248,7 +248,7 @@ def add_all_projects_argument(parser) -> None:
 
 
 def add_concurrency_argument(
-    parser, default: int, what: str, maximum: int
+    parser, default: int, what: str, maximum: int = 1000
 ) -> None:
     # A bound: a typo (or an unset variable's neighbour) must not open a
     # million sockets or threads against the operator's own cloud.

@@ -40,7 +40,7 @@ class RpcPingInstance(base.CheckLister):
             help='Ping the instances whose server runs on this compute host '
             '(every project).',
         )
-        base.add_concurrency_argument(parser, 50, 'Pings', 1000)
+        base.add_concurrency_argument(parser, 50, 'Pings')
         return parser
 
     def take_action(self, parsed_args):

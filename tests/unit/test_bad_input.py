@@ -157,6 +157,8 @@ class BadInputTest(cli.TestCase):
             (['server-fping', '--concurrency', '10001', 'web-1'], '10,000'),
             (['server-fping', '--concurrency', '99999999999', 'web-1'], ''),
             (['instance-rpc-ping', '--concurrency', '1001', '--all'], '1,000'),
+            (['host-evacuate', 'compute1', '--concurrency', '1001'], '1,000'),
+            (['host-drain', 'compute1', '--concurrency', '1001'], '1,000'),
         ):
             self.assertUsage(
                 [*cli.TOKEN_ARGS, *argv], '--concurrency', 'at most', words
