@@ -47,6 +47,12 @@ class ShellTest(cli.TestCase):
         self.assertEqual(2, rc)
         self.assertEqual('', out)
         self.assertIn('usage: hostctl', err)
+        # What a new user needs first: the commands, not 90 lines of
+        # global options.
+        self.assertIn('\nCommands:\n', err)
+        self.assertIn('  host-show ', err)
+        self.assertNotIn('--os-application-credential-secret', err)
+        self.assertIn("See 'hostctl --help'", err)
 
     def test_unknown_command_suggests(self):
         rc, out, err = cli.run_cli(['service-lst'])
