@@ -191,19 +191,22 @@ class HostManager(Manager):
             services = self._client.services._list(version, host=host)
         if hypervisors is None:
             hypervisors = self._hypervisors(version)
+        computes = tuple(
+            s for s in services if s.host == host and s.binary == COMPUTE
+        )
+        its_hypervisors = tuple(
+            h for h in hypervisors if h.service_host == host
+        )
+        if not computes and not its_hypervisors:
+            raise _not_a_compute_host(host, services)
         # _list keeps only the servers really on the host.
         servers = self._client.servers._list(
             version, all_projects=True, host=host
         )
-        computes = tuple(
-            s for s in services if s.host == host and s.binary == COMPUTE
-        )
         return Host(
             name=host,
             services=computes,
-            hypervisors=tuple(
-                h for h in hypervisors if h.service_host == host
-            ),
+            hypervisors=its_hypervisors,
             servers=tuple(servers),
             verdict=verdict(computes),
         )
@@ -259,6 +262,20 @@ class HostManager(Manager):
         return self._client.hypervisors._list(
             version, detailed=True, servers=False
         )
+
+
+def _not_a_compute_host(host, services) -> exceptions.NotFound:
+    # A controller's name (or a typo that hits one) shown as a host with
+    # no servers, or checked as OK, would hide the mistake.
+    runs = sorted({s.binary for s in services if s.host == host and s.binary})
+    computes = sorted(
+        {s.host for s in services if s.binary == COMPUTE and s.host}
+    )
+    return exceptions.NotFound(
+        f'{host} is not a compute host: it has no nova-compute service or '
+        f'hypervisor (it runs {", ".join(runs) or "nothing"}); compute '
+        f'hosts: {", ".join(computes) or "none"}'
+    )
 
 
 def _compute_of(host, services) -> services_.Service:

@@ -225,6 +225,24 @@ class ShowTest(testtools.TestCase):
                 cloud.paths(),
             )
 
+    def test_a_host_with_no_compute_is_not_found(self):
+        # 'controller' runs only the scheduler: showing it as a host with
+        # no servers (and check --host as OK) hid a wrong name.
+        cloud = self.useFixture(Cloud([('compute1', 'compute1')]))
+        error = self.assertRaises(
+            exceptions.NotFound, make_client(None).hosts.show, 'controller'
+        )
+        self.assertEqual(
+            'controller is not a compute host: it has no nova-compute '
+            'service or hypervisor (it runs nova-scheduler); compute hosts: '
+            'compute1',
+            str(error),
+        )
+        self.assertEqual(
+            ['/v2.1/os-services', '/v2.1/os-hypervisors/detail'],
+            cloud.paths(),
+        )
+
     def test_servers_of_another_host_are_never_shown(self):
         # Whatever the API's filter did, only exact matches are the host's.
         cloud = self.useFixture(
