@@ -151,6 +151,23 @@ class BadInputTest(cli.TestCase):
                 )
         self.assertEqual([], compute.api_requests())
 
+    def test_a_reason_with_no_disable_is_not_dropped(self):
+        # Only the disabled reason keeps it: forced_down has no reason.
+        compute = self.useFixture(fakes.ComputeFixture())
+        self.assertUsage(
+            [
+                *cli.TOKEN_ARGS,
+                'host-down',
+                'compute1',
+                '--no-disable',
+                '--reason',
+                'psu',
+            ],
+            '--reason',
+            '--no-disable',
+        )
+        self.assertEqual([], compute.api_requests())
+
     def test_concurrency_has_a_bound(self):
         compute = self.useFixture(fakes.ComputeFixture())
         for argv, words in (
