@@ -149,6 +149,14 @@ def _one(service, now, down_time) -> Verdict:
 def _silent(age: float | None) -> str:
     if age is None:
         return 'nova-compute is not reporting'
+    if age < DOWN_TIME:
+        # Nova says down, yet updated_at is recent: an API change (a
+        # force-down or disable saves the record) moved it, not a report.
+        # Its age is not how long the compute has been silent.
+        return (
+            'nova-compute is not reporting (Nova says down; its record '
+            f'last changed {max(0, int(age))} s ago)'
+        )
     return f'nova-compute has not reported for {max(0, int(age))} s'
 
 

@@ -301,6 +301,21 @@ class VerdictTest(testtools.TestCase):
             service(state='down', updated_at='2026-11-23T09:58:36Z'),
         )
 
+    def test_a_recent_change_is_not_taken_for_a_report(self):
+        # host-down's PUTs move updated_at too: a compute silent for
+        # minutes, disabled 3 s ago, "has not reported for 3 s" was false.
+        self.check(
+            'maintenance',
+            'disabled (maint); nova-compute is not reporting (Nova says '
+            'down; its record last changed 3 s ago)',
+            service(
+                state='down',
+                status='disabled',
+                disabled_reason='maint',
+                updated_at='2026-11-23T10:00:07Z',
+            ),
+        )
+
     def test_down_when_forced_down(self):
         self.check(
             'down', 'forced down', service(forced_down=True, state='down')
@@ -315,8 +330,12 @@ class VerdictTest(testtools.TestCase):
         self.check(
             'maintenance',
             'disabled (no reason given); nova-compute has not reported '
-            'for 10 s',
-            service(status='disabled', state='down'),
+            'for 70 s',
+            service(
+                status='disabled',
+                state='down',
+                updated_at='2026-11-23T09:59:00Z',
+            ),
         )
 
     def test_fenced_when_forced_down_and_disabled(self):
