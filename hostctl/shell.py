@@ -120,17 +120,28 @@ class HostctlApp(app.App):
 
         with autopage.argparse.help_pager(self.stdout) as out:
             self.parser.print_help(out)
-            out.write('\nCommands:\n')
-            manager = self.command_manager
-            width = max(map(len, manager.commands))
-            for name in sorted(manager.commands):
-                line = manager.summary(name).rstrip('.')
-                out.write(f'  {name:<{width}}  {line}\n')
+            self._write_commands(out)
+
+    def _write_commands(self, out) -> None:
+        out.write('\nCommands:\n')
+        manager = self.command_manager
+        width = max(map(len, manager.commands))
+        for name in sorted(manager.commands):
+            line = manager.summary(name).rstrip('.')
+            out.write(f'  {name:<{width}}  {line}\n')
 
     def interact(self) -> None:
         # No command given. cliff would start an interactive shell; a tool
-        # run from scripts should say what it needs instead.
-        self.parser.print_help(self.stderr)
+        # run from scripts should say what it needs instead: the commands
+        # (the global options alone are some 90 lines, and name none).
+        self.stderr.write(
+            'usage: hostctl [<global options>] <command> [<arguments>]\n'
+        )
+        self._write_commands(self.stderr)
+        self.stderr.write(
+            "\nSee 'hostctl --help' for the global options and exit codes, "
+            "and 'hostctl help <command>' for a command's.\n"
+        )
 
     def run(self, argv) -> int:
         code = super().run(argv)

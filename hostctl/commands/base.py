@@ -258,13 +258,28 @@ def add_all_projects_argument(parser) -> None:
     )
 
 
-def add_concurrency_argument(parser, default: int, what: str) -> None:
+def add_concurrency_argument(
+    parser, default: int, what: str, maximum: int = 1000
+) -> None:
+    # A bound: a typo (or an unset variable's neighbour) must not open a
+    # million sockets or threads against the operator's own cloud.
+    def concurrency(text: str) -> int:
+        import argparse
+
+        value = positive_int(text)
+        if value > maximum:
+            raise argparse.ArgumentTypeError(
+                f'invalid count {text!r}: at most {maximum:,}'
+            )
+        return value
+
     parser.add_argument(
         '--concurrency',
         metavar='<count>',
-        type=positive_int,
+        type=concurrency,
         default=default,
-        help=f'{what} under way at once (default: {default}).',
+        help=f'{what} under way at once (default: {default:,}; at most '
+        f'{maximum:,}).',
     )
 
 
@@ -309,6 +324,26 @@ def nonblank(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError(
             f'an empty name ({text!r}); give a name or an ID'
+        )
+    return text
+
+
+def reason(text: str) -> str:
+    """An argparse type for a disabled reason: not empty or blank (Nova
+    refuses an empty one, as a 400 that reads as a conflict, and stores a
+    blank one as no reason), and no longer than Nova keeps."""
+    import argparse
+
+    from hostctl.v2_1.fencing import REASON_MAX
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f'an empty reason ({text!r}); give one, or leave out --reason'
+        )
+    if len(text) > REASON_MAX:
+        raise argparse.ArgumentTypeError(
+            f'a reason of {len(text)} characters; Nova keeps at most '
+            f'{REASON_MAX} characters'
         )
     return text
 

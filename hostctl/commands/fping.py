@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hostctl import exceptions
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -44,6 +45,14 @@ class FpingServer(base.CheckLister):
             parsed_args.via,
             _probing(parsed_args),
         )
+        if not checks and parsed_args.host:
+            # An emptied host (evacuated, say) has nothing to check, which
+            # is not "every server on it alive".
+            left = ' left after --exclude' if parsed_args.exclude else ''
+            raise exceptions.NotFound(
+                f'no server{left} on host {parsed_args.host} (in any '
+                'project); nothing to check'
+            )
         self.outcome = base.check_outcome(
             [c.alive for c in checks], [], 'servers'
         )
@@ -181,7 +190,7 @@ def _add_probing_arguments(parser) -> None:
         f'{DEFAULT_PROBE_TIMEOUT:g}); the global --timeout bounds the API '
         'requests.',
     )
-    base.add_concurrency_argument(parser, 1000, 'Probes')
+    base.add_concurrency_argument(parser, 1000, 'Probes', 10000)
 
 
 def _selection(parsed_args):

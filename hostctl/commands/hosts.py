@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hostctl import exceptions
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -80,7 +81,7 @@ class DownHost(_HostCommand):
         parser.add_argument(
             '--reason',
             metavar='<text>',
-            type=base.nonblank,
+            type=base.reason,
             help='Why, added to the disabled reason after the marker.',
         )
         parser.add_argument(
@@ -91,6 +92,13 @@ class DownHost(_HostCommand):
         return parser
 
     def take_action(self, parsed_args):
+        if parsed_args.reason and parsed_args.no_disable:
+            # Only the disabled reason would keep it; forced_down has none.
+            raise exceptions.UsageError(
+                '--reason is written into the disabled reason, and '
+                '--no-disable leaves the service enabled: give one or the '
+                'other'
+            )
         change = self.compute.hosts.down(
             parsed_args.host,
             reason=parsed_args.reason,

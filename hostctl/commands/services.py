@@ -70,6 +70,7 @@ class DisableService(base.ShowOne):
         parser.add_argument(
             '--reason',
             metavar='<reason>',
+            type=base.reason,
             help='Why the service is disabled (shown in service-list).',
         )
         return parser

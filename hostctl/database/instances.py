@@ -104,7 +104,13 @@ class InstanceManager:
                 len(unknown),
                 ', '.join(i.name or i.id for i in unknown),
             )
-        return [i for i in everything if i.runs_on(host)]
+        found = [i for i in everything if i.runs_on(host)]
+        if not found:
+            # Nothing to check is not "every guest answered".
+            raise exceptions.NotFound(
+                f'no database instance runs on host {host}; nothing to check'
+            )
+        return found
 
     def resolve(self, names_or_ids) -> list[Instance]:
         """Instances by ID or name, in the order given.

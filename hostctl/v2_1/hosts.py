@@ -149,6 +149,14 @@ def _one(service, now, down_time) -> Verdict:
 def _silent(age: float | None) -> str:
     if age is None:
         return 'nova-compute is not reporting'
+    if age < DOWN_TIME:
+        # Nova says down, yet updated_at is recent: an API change (a
+        # force-down or disable saves the record) moved it, not a report.
+        # Its age is not how long the compute has been silent.
+        return (
+            'nova-compute is not reporting (Nova says down; its record '
+            f'last changed {max(0, int(age))} s ago)'
+        )
     return f'nova-compute has not reported for {max(0, int(age))} s'
 
 
@@ -191,19 +199,22 @@ class HostManager(Manager):
             services = self._client.services._list(version, host=host)
         if hypervisors is None:
             hypervisors = self._hypervisors(version)
+        computes = tuple(
+            s for s in services if s.host == host and s.binary == COMPUTE
+        )
+        its_hypervisors = tuple(
+            h for h in hypervisors if h.service_host == host
+        )
+        if not computes and not its_hypervisors:
+            raise _not_a_compute_host(host, services)
         # _list keeps only the servers really on the host.
         servers = self._client.servers._list(
             version, all_projects=True, host=host
         )
-        computes = tuple(
-            s for s in services if s.host == host and s.binary == COMPUTE
-        )
         return Host(
             name=host,
             services=computes,
-            hypervisors=tuple(
-                h for h in hypervisors if h.service_host == host
-            ),
+            hypervisors=its_hypervisors,
             servers=tuple(servers),
             verdict=verdict(computes),
         )
@@ -259,6 +270,20 @@ class HostManager(Manager):
         return self._client.hypervisors._list(
             version, detailed=True, servers=False
         )
+
+
+def _not_a_compute_host(host, services) -> exceptions.NotFound:
+    # A controller's name (or a typo that hits one) shown as a host with
+    # no servers, or checked as OK, would hide the mistake.
+    runs = sorted({s.binary for s in services if s.host == host and s.binary})
+    computes = sorted(
+        {s.host for s in services if s.binary == COMPUTE and s.host}
+    )
+    return exceptions.NotFound(
+        f'{host} is not a compute host: it has no nova-compute service or '
+        f'hypervisor (it runs {", ".join(runs) or "nothing"}); compute '
+        f'hosts: {", ".join(computes) or "none"}'
+    )
 
 
 def _compute_of(host, services) -> services_.Service:

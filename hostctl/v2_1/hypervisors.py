@@ -87,7 +87,10 @@ class HypervisorManager(Manager):
         if servers is None:
             servers = detailed
         if matching and version < UUID_IDS:
-            return self._search_before_2_53(version, matching, detailed)
+            return _containing(
+                matching,
+                self._search_before_2_53(version, matching, detailed),
+            )
         url = '/os-hypervisors/detail' if detailed else '/os-hypervisors'
         params = {}
         if matching:
@@ -101,7 +104,8 @@ class HypervisorManager(Manager):
         except exceptions.NotFound:
             # Nova answers a pattern that matches nothing with 404.
             raise _no_match(matching) from None
-        return [_with_server_list(h, params) for h in items]
+        found = [_with_server_list(h, params) for h in items]
+        return _containing(matching, found) if matching else found
 
     @requires('2.1', what='showing a hypervisor')
     def get(self, version, name_or_id: str) -> Hypervisor:
@@ -222,6 +226,16 @@ def _pick(hostname: str, candidates: list[Hypervisor]) -> Hypervisor:
         f'; hostnames that contain it: {", ".join(others)}' if others else ''
     )
     raise exceptions.NotFound(f'no hypervisor named {hostname!r}{hint}')
+
+
+def _containing(text: str, found: list[Hypervisor]) -> list[Hypervisor]:
+    """The hypervisors whose hostname holds `text` as it is. Nova searches
+    with SQL LIKE '%text%', where '_' (and before 2.53 '%') match any
+    character: 'compute_' would find compute1."""
+    kept = [h for h in found if text in (h.hypervisor_hostname or '')]
+    if not kept:
+        raise _no_match(text)
+    return kept
 
 
 def _no_match(pattern: str) -> exceptions.NotFound:

@@ -320,6 +320,20 @@ class HostsTest(base.TestCase):
             hostctl('host-show', 'compute1', cloud_name='member'), 5, 'policy'
         )
 
+    def test_the_controller_is_not_a_compute_host(self):
+        # devcloud runs nova-conductor and nova-scheduler: host-show showed
+        # it as a host with nothing on it (exit 0), check --host as OK.
+        for argv, words in (
+            (['host-show', 'devcloud'], 'devcloud is not a compute host'),
+            (['host-down', 'devcloud'], 'has no nova-compute service'),
+        ):
+            result = hostctl(*argv)
+            self.assertEqual('', result.out)
+            self.assertFails(result, 4, words)
+        check = hostctl('check', '--host', 'devcloud')
+        self.assertEqual(3, check.rc, check.out)
+        self.assertTrue(check.out.startswith('UNKNOWN - '), check.out)
+
 
 class PrefixTest(base.TestCase):
     """compute1 and compute10 (hypervisor compute10.example.org)."""

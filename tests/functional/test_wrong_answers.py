@@ -73,6 +73,27 @@ class HypervisorFieldTest(base.TestCase):
         )
         self.assertEqual({None}, {r['Running VMs'] for r in rows})
 
+    def test_matching_is_a_substring_not_a_sql_pattern(self):
+        # Nova's hostname search is SQL LIKE '%P%': 'compute_' listed
+        # every hypervisor, though none has 'compute_' in its name; before
+        # 2.53, so did '%'.
+        for version, pattern in (
+            ('2.52', 'compute_'),
+            ('2.52', '%'),
+            ('2.53', 'compute_'),
+        ):
+            result = hostctl(
+                '--os-compute-api-version',
+                version,
+                'hypervisor-list',
+                '--matching',
+                pattern,
+            )
+            self.assertFails(
+                result, 4, f'no hypervisor hostname matches {pattern!r}'
+            )
+            self.assertEqual('', result.out)
+
     def test_show_has_the_same_titled_fields_at_every_version(self):
         seen = set()
         for version in ('2.52', '2.87', '2.88'):
@@ -123,11 +144,16 @@ class HostScopedCheckTest(base.TestCase):
             {g['id'] for g in guests.values()},
             {r['ID'] for r in result.json()},
         )
+        # Nothing to check is not "every guest answered".
         elsewhere = hostctl(
             'instance-rpc-ping', '--host', 'compute2', '-f', 'json'
         )
-        self.assertOk(elsewhere)
-        self.assertEqual([], elsewhere.json())
+        self.assertFails(
+            elsewhere,
+            4,
+            'no database instance runs on host compute2; nothing to check',
+        )
+        self.assertEqual('', elsewhere.out)
         self.assertFails(
             hostctl('instance-rpc-ping', '--host', 'nosuch'),
             4,

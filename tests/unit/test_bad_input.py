@@ -133,6 +133,57 @@ class BadInputTest(cli.TestCase):
             self.assertUsage([*cli.TOKEN_ARGS, *argv], 'an empty name')
         self.assertEqual([], compute.api_requests())
 
+    def test_empty_blank_or_too_long_reasons(self):
+        # Nova answers an empty reason with 400 (read as a conflict, exit
+        # 9), stores a blank one, and refuses one over 255 characters.
+        compute = self.useFixture(fakes.ComputeFixture())
+        for command in (
+            ['service-disable', 'compute1', 'nova-compute'],
+            ['host-down', 'compute1'],
+        ):
+            for reason, words in (
+                ('', 'an empty reason'),
+                ('  ', 'an empty reason'),
+                ('x' * 256, 'at most 255 characters'),
+            ):
+                self.assertUsage(
+                    [*cli.TOKEN_ARGS, *command, '--reason', reason],
+                    '--reason',
+                    words,
+                )
+        self.assertEqual([], compute.api_requests())
+
+    def test_a_reason_with_no_disable_is_not_dropped(self):
+        # Only the disabled reason keeps it: forced_down has no reason.
+        compute = self.useFixture(fakes.ComputeFixture())
+        self.assertUsage(
+            [
+                *cli.TOKEN_ARGS,
+                'host-down',
+                'compute1',
+                '--no-disable',
+                '--reason',
+                'psu',
+            ],
+            '--reason',
+            '--no-disable',
+        )
+        self.assertEqual([], compute.api_requests())
+
+    def test_concurrency_has_a_bound(self):
+        compute = self.useFixture(fakes.ComputeFixture())
+        for argv, words in (
+            (['server-fping', '--concurrency', '10001', 'web-1'], '10,000'),
+            (['server-fping', '--concurrency', '99999999999', 'web-1'], ''),
+            (['instance-rpc-ping', '--concurrency', '1001', '--all'], '1,000'),
+            (['host-evacuate', 'compute1', '--concurrency', '1001'], '1,000'),
+            (['host-drain', 'compute1', '--concurrency', '1001'], '1,000'),
+        ):
+            self.assertUsage(
+                [*cli.TOKEN_ARGS, *argv], '--concurrency', 'at most', words
+            )
+        self.assertEqual([], compute.api_requests())
+
     def test_unknown_column(self):
         self.useFixture(fakes.ComputeFixture())
         self.assertUsage(

@@ -306,6 +306,35 @@ class RpcPingHostTest(cli.TestCase):
         )
         self.assertFalse(self.pings['failing'].called)
 
+    def test_a_host_with_no_guest_is_not_found(self):
+        # Nothing to check is not "every guest answered": exit 4, not a
+        # blank line and 0.
+        self.compute.mock.get(
+            DB_URL + '/mgmt/instances',
+            json={
+                'instances': [
+                    dict(
+                        instance('answering', 'p1'),
+                        server={'id': 's', 'host': 'compute1'},
+                    )
+                ],
+                'links': [],
+            },
+        )
+        rc, out, err = cli.run_cli(
+            [*ARGS, 'instance-rpc-ping', '--host', 'compute2']
+        )
+        self.assertEqual(
+            (
+                4,
+                '',
+                'hostctl: no database instance runs on host compute2; '
+                'nothing to check\n',
+            ),
+            (rc, out, err),
+        )
+        self.assertFalse(any(p.called for p in self.pings.values()))
+
     def test_a_host_that_does_not_exist_is_not_found(self):
         for name, rc, words in (
             ('compute10', 4, "no host 'compute10'; hosts: compute1, compute2"),

@@ -1,5 +1,7 @@
 """The shell: global options, configuration, exit codes, start-up cost."""
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -8,6 +10,8 @@ import sys
 import fixtures
 
 from hostctl import exceptions
+from hostctl import shell
+from hostctl.ping import probe
 from tests.unit import cli
 from tests.unit import fakes
 
@@ -43,6 +47,12 @@ class ShellTest(cli.TestCase):
         self.assertEqual(2, rc)
         self.assertEqual('', out)
         self.assertIn('usage: hostctl', err)
+        # What a new user needs first: the commands, not 90 lines of
+        # global options.
+        self.assertIn('\nCommands:\n', err)
+        self.assertIn('  host-show ', err)
+        self.assertNotIn('--os-application-credential-secret', err)
+        self.assertIn("See 'hostctl --help'", err)
 
     def test_unknown_command_suggests(self):
         rc, out, err = cli.run_cli(['service-lst'])
@@ -204,6 +214,53 @@ class ErrorExitCodeTest(cli.TestCase):
         rc, _, err = cli.run_cli(['--debug', *cli.TOKEN_ARGS, 'service-list'])
         self.assertEqual(exceptions.ExitCode.NOT_FOUND, rc)
         self.assertIn('Traceback', err)
+
+
+class ClosedPipeTest(cli.TestCase):
+    """`hostctl ... | head -1`: the reader leaving early is no error."""
+
+    class _ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, 'Broken pipe')
+
+    def run_into_closed_pipe(self, *argv):
+        err, pipe = io.StringIO(), self._ClosedPipe()
+        # sys.stdout too: hostctl points the real one at /dev/null.
+        with contextlib.redirect_stdout(pipe), contextlib.redirect_stderr(err):
+            app = shell.HostctlApp(stdout=pipe, stderr=err)
+            rc = app.run([*cli.TOKEN_ARGS, *argv])
+        return rc, err.getvalue()
+
+    def test_a_list_piped_into_head(self):
+        self.useFixture(fakes.ComputeFixture())
+        rc, err = self.run_into_closed_pipe('service-list')
+        self.assertEqual((exceptions.ExitCode.OK, ''), (rc, err))
+
+    def test_a_check_keeps_its_code(self):
+        # server-fping's verdict is its exit code, printed or not.
+        compute = self.useFixture(fakes.ComputeFixture())
+        web1 = {
+            'id': '6c1d5a3e-0000-4000-8000-000000000001',
+            'name': 'web-1',
+            'tenant_id': 'p1',
+            'addresses': {'net': [{'addr': '192.0.2.12', 'version': 4}]},
+        }
+        compute.mock.get(
+            fakes.COMPUTE_URL + '/servers/detail', json={'servers': [web1]}
+        )
+        self.useFixture(
+            fixtures.MockPatch(
+                'hostctl.ping.probe.Prober.run',
+                side_effect=lambda targets: {
+                    key: probe.Answer(False, probe.NO_ANSWER)
+                    for key in targets
+                },
+            )
+        )
+        rc, err = self.run_into_closed_pipe(
+            'server-fping', '--via', 'probe', 'web-1'
+        )
+        self.assertEqual(exceptions.ExitCode.NOT_ALIVE, rc, err)
 
 
 class CloudsYamlTest(cli.LabCloudTestCase):

@@ -549,6 +549,32 @@ class FpingTest(cli.TestCase):
             else:
                 self.assertFalse(fping.called)
 
+    def test_host_with_no_server_is_not_found(self):
+        # An emptied host (evacuated, say): nothing to check is not "every
+        # server alive", and not a blank line with exit 0.
+        for high, via in (('2.104', 'probe'), ('2.35', 'api')):
+            self.cloud(high=high)
+            self.compute.mock.get(URL, json={'servers': []})
+            rc, out, err = self.hostctl(
+                '--no-cache',
+                'server-fping',
+                '--host',
+                'compute2',
+                '--via',
+                via,
+            )
+            self.assertEqual(
+                (
+                    4,
+                    '',
+                    'hostctl: no server on host compute2 (in any project); '
+                    'nothing to check\n',
+                ),
+                (rc, out, err),
+                via,
+            )
+            self.assertEqual([], self.fping_requests())
+
     def test_host_that_does_not_exist_or_with_names(self):
         self.cloud(high='2.104')
         rc, out, err = self.hostctl('server-fping', '--host', 'compute10')

@@ -225,6 +225,24 @@ class ShowTest(testtools.TestCase):
                 cloud.paths(),
             )
 
+    def test_a_host_with_no_compute_is_not_found(self):
+        # 'controller' runs only the scheduler: showing it as a host with
+        # no servers (and check --host as OK) hid a wrong name.
+        cloud = self.useFixture(Cloud([('compute1', 'compute1')]))
+        error = self.assertRaises(
+            exceptions.NotFound, make_client(None).hosts.show, 'controller'
+        )
+        self.assertEqual(
+            'controller is not a compute host: it has no nova-compute '
+            'service or hypervisor (it runs nova-scheduler); compute hosts: '
+            'compute1',
+            str(error),
+        )
+        self.assertEqual(
+            ['/v2.1/os-services', '/v2.1/os-hypervisors/detail'],
+            cloud.paths(),
+        )
+
     def test_servers_of_another_host_are_never_shown(self):
         # Whatever the API's filter did, only exact matches are the host's.
         cloud = self.useFixture(
@@ -283,6 +301,21 @@ class VerdictTest(testtools.TestCase):
             service(state='down', updated_at='2026-11-23T09:58:36Z'),
         )
 
+    def test_a_recent_change_is_not_taken_for_a_report(self):
+        # host-down's PUTs move updated_at too: a compute silent for
+        # minutes, disabled 3 s ago, "has not reported for 3 s" was false.
+        self.check(
+            'maintenance',
+            'disabled (maint); nova-compute is not reporting (Nova says '
+            'down; its record last changed 3 s ago)',
+            service(
+                state='down',
+                status='disabled',
+                disabled_reason='maint',
+                updated_at='2026-11-23T10:00:07Z',
+            ),
+        )
+
     def test_down_when_forced_down(self):
         self.check(
             'down', 'forced down', service(forced_down=True, state='down')
@@ -297,8 +330,12 @@ class VerdictTest(testtools.TestCase):
         self.check(
             'maintenance',
             'disabled (no reason given); nova-compute has not reported '
-            'for 10 s',
-            service(status='disabled', state='down'),
+            'for 70 s',
+            service(
+                status='disabled',
+                state='down',
+                updated_at='2026-11-23T09:59:00Z',
+            ),
         )
 
     def test_fenced_when_forced_down_and_disabled(self):

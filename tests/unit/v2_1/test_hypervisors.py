@@ -182,6 +182,43 @@ class HypervisorTest(testtools.TestCase):
                 "no hypervisor hostname matches 'nope'", str(error)
             )
 
+    def test_matching_is_a_substring_not_a_sql_pattern(self):
+        # Nova searches with SQL LIKE '%P%': '_' (and, before 2.53, '%')
+        # match any character, so 'compute_' finds compute1, which does not
+        # contain it. Only hostnames that hold P as it is are listed.
+        everything = ['compute1', 'compute_gpu1', 'compute10.example.org']
+        for pinned, name in (('2.52', 'compute_'), ('2.53', 'compute_')):
+            hypervisors = self.client(pinned)
+            found = [
+                hypervisor(self.version, n, h)
+                for n, h in enumerate(everything, 1)
+            ]
+            self.compute.mock.get(
+                URL + f'/{name}/search', json={'hypervisors': found}
+            )
+            self.compute.mock.get(URL, json={'hypervisors': found})
+            self.assertEqual(
+                ['compute_gpu1'],
+                [
+                    h.hypervisor_hostname
+                    for h in hypervisors.list(matching=name)
+                ],
+            )
+        for pinned in ('2.52', '2.53'):
+            hypervisors = self.client(pinned)
+            found = [
+                hypervisor(self.version, n, h)
+                for n, h in enumerate(everything, 1)
+            ]
+            self.compute.mock.get(
+                URL + '/%25/search', json={'hypervisors': found}
+            )
+            self.compute.mock.get(URL, json={'hypervisors': found})
+            error = self.assertRaises(
+                exceptions.NotFound, hypervisors.list, matching='%'
+            )
+            self.assertEqual("no hypervisor hostname matches '%'", str(error))
+
     def test_detailed_list_has_usage_until_2_88(self):
         for pinned, vcpus in (('2.87', 8), ('2.88', None)):
             hypervisors = self.client(pinned)
@@ -311,9 +348,14 @@ class HypervisorTest(testtools.TestCase):
                 error = self.assertRaises(
                     exceptions.NotFound, hypervisors.get, name
                 )
+                holding = ', '.join(
+                    h['hypervisor_hostname']
+                    for h in found
+                    if name in h['hypervisor_hostname']
+                )
                 self.assertEqual(
                     f'no hypervisor named {name!r}; hostnames that contain '
-                    'it: compute10, compute12.example.org',
+                    f'it: {holding}',
                     str(error),
                 )
 
