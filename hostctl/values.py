@@ -1,4 +1,7 @@
-"""What a value given to a global option must be, checked where it is read.
+"""What a value given to an option must be, checked where it is read.
+
+The global options' checks and the argparse types the commands use
+(names, counts, ports, durations, reasons) live here, once.
 
 Numbers are finite and in range (``nan``, ``inf``, ``1e400`` and a
 negative time-out are not), versions are 2.N, URLs are http or https
@@ -13,9 +16,10 @@ import math
 import os
 from urllib.parse import urlsplit
 
-#: The longest --timeout and largest --retries taken: beyond them a value
-#: is a typo (socket time-outs overflow well before a float does).
-MAX_TIMEOUT = 86400.0
+#: The longest --timeout, wait or probe and the largest --retries taken:
+#: beyond them a value is a typo (socket time-outs overflow well before a
+#: float does, and no runbook means a wait of more than a day).
+MAX_TIMEOUT = MAX_SECONDS = 86400.0
 MAX_RETRIES = 100
 
 
@@ -97,3 +101,75 @@ def check_file(path: str, where: str) -> None:
         raise exceptions.UsageError(f'{where}: no file at {path}')
     if not os.access(path, os.R_OK):
         raise exceptions.UsageError(f'{where}: {path} cannot be read')
+
+
+# The commands' argparse types
+
+
+def nonblank(text: str) -> str:
+    """Every name or ID the user gives.
+
+    An empty or blank name is a usage error, never "no filter": an unset
+    $HOST in a runbook must not turn `service-enable "$HOST" ...` or
+    `server-list --host "$HOST"` into a command about every host. The name
+    itself is kept as given (Nova's names may hold inner spaces).
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f'an empty name ({text!r}); give a name or an ID'
+        )
+    return text
+
+
+def reason(text: str) -> str:
+    """A disabled reason: not empty or blank (Nova refuses an empty one,
+    as a 400 that reads as a conflict, and stores a blank one as no
+    reason), and no longer than Nova keeps."""
+    from hostctl.v2_1.fencing import REASON_MAX
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f'an empty reason ({text!r}); give one, or leave out --reason'
+        )
+    if len(text) > REASON_MAX:
+        raise argparse.ArgumentTypeError(
+            f'a reason of {len(text)} characters; Nova keeps at most '
+            f'{REASON_MAX} characters'
+        )
+    return text
+
+
+def port(text: str) -> int:
+    return _number(
+        text, int, 1, 65535, 'port', 'give a number from 1 to 65535'
+    )
+
+
+def positive_int(text: str) -> int:
+    return _number(
+        text, int, 1, math.inf, 'count', 'give a whole number above 0'
+    )
+
+
+def seconds(text: str) -> float:
+    """A length of time where 0 means "do not wait" (a deadline)."""
+    return _number(
+        text,
+        float,
+        0,
+        MAX_SECONDS,
+        'duration',
+        f'give seconds, 0 to {MAX_SECONDS:g}',
+    )
+
+
+def positive_seconds(text: str) -> float:
+    """A length of time above 0 (a probe's bound, a poll interval)."""
+    return _number(
+        text,
+        float,
+        1e-3,
+        MAX_SECONDS,
+        'duration',
+        f'give seconds, 0.001 to {MAX_SECONDS:g}',
+    )

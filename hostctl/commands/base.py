@@ -11,6 +11,7 @@ from cliff import show
 
 from hostctl import commandmanager
 from hostctl import exceptions
+from hostctl import values
 from hostctl.commands import fields
 
 LOG = logging.getLogger('hostctl')
@@ -209,7 +210,7 @@ def add_project_argument(parser, what: str) -> None:
     parser.add_argument(
         '--project',
         metavar='<project>',
-        type=nonblank,
+        type=values.nonblank,
         help=f'Only {what} of this project, by name or ID (implies '
         '--all-projects).',
     )
@@ -219,14 +220,14 @@ def add_service_arguments(parser) -> None:
     parser.add_argument(
         'host',
         metavar='<host>',
-        type=nonblank,
+        type=values.nonblank,
         help='The host: its service host name or hypervisor hostname, '
         'exactly.',
     )
     parser.add_argument(
         'binary',
         metavar='<binary>',
-        type=nonblank,
+        type=values.nonblank,
         help='Service binary, for example nova-compute.',
     )
 
@@ -236,7 +237,7 @@ def add_host_argument(parser, what: str = 'The host') -> None:
     parser.add_argument(
         'host',
         metavar='<host>',
-        type=nonblank,
+        type=values.nonblank,
         help=f'{what}: its service host name or hypervisor hostname, '
         'exactly (a short name matches its FQDN when only one fits).',
     )
@@ -266,7 +267,7 @@ def add_concurrency_argument(
     def concurrency(text: str) -> int:
         import argparse
 
-        value = positive_int(text)
+        value = values.positive_int(text)
         if value > maximum:
             raise argparse.ArgumentTypeError(
                 f'invalid count {text!r}: at most {maximum:,}'
@@ -283,104 +284,6 @@ def add_concurrency_argument(
     )
 
 
-def port(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(
-            f'invalid port {text!r}: give a number from 1 to 65535'
-        )
-    return value
-
-
-def positive_int(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            f'invalid count {text!r}: give a whole number above 0'
-        )
-    return value
-
-
-def nonblank(text: str) -> str:
-    """An argparse type for every name or ID the user gives.
-
-    An empty or blank name is a usage error, never "no filter": an unset
-    $HOST in a runbook must not turn `service-enable "$HOST" ...` or
-    `server-list --host "$HOST"` into a command about every host. The name
-    itself is kept as given (Nova's names may hold inner spaces).
-    """
-    import argparse
-
-    if not text.strip():
-        raise argparse.ArgumentTypeError(
-            f'an empty name ({text!r}); give a name or an ID'
-        )
-    return text
-
-
-def reason(text: str) -> str:
-    """An argparse type for a disabled reason: not empty or blank (Nova
-    refuses an empty one, as a 400 that reads as a conflict, and stores a
-    blank one as no reason), and no longer than Nova keeps."""
-    import argparse
-
-    from hostctl.v2_1.fencing import REASON_MAX
-
-    if not text.strip():
-        raise argparse.ArgumentTypeError(
-            f'an empty reason ({text!r}); give one, or leave out --reason'
-        )
-    if len(text) > REASON_MAX:
-        raise argparse.ArgumentTypeError(
-            f'a reason of {len(text)} characters; Nova keeps at most '
-            f'{REASON_MAX} characters'
-        )
-    return text
-
-
-# A day: longer than any probe or wait a runbook means.
-MAX_SECONDS = 86400.0
-
-
-def _duration(text: str, low_ok: bool) -> float:
-    """A finite number of seconds up to a day (nan, inf and absurd values
-    are usage errors, not endless waits); 0 only where `low_ok`."""
-    import argparse
-    import math
-
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (0 <= value <= MAX_SECONDS) or (value == 0 and not low_ok):
-        low = '0' if low_ok else 'a number above 0'
-        raise argparse.ArgumentTypeError(
-            f'invalid duration {text!r}: give seconds, {low} to '
-            f'{MAX_SECONDS:g}'
-        )
-    return value
-
-
-def seconds(text: str) -> float:
-    """A length of time in seconds where 0 means "do not wait"."""
-    return _duration(text, low_ok=True)
-
-
-def positive_seconds(text: str) -> float:
-    """A length of time in seconds above 0 (a probe or request bound)."""
-    return _duration(text, low_ok=False)
-
-
 def add_deadline_argument(parser, what: str, default=None) -> None:
     # dest 'deadline': --timeout here is the whole command's, not the
     # global --timeout of each request.
@@ -389,7 +292,7 @@ def add_deadline_argument(parser, what: str, default=None) -> None:
         '--timeout',
         dest='deadline',
         metavar='<seconds>',
-        type=seconds,
+        type=values.seconds,
         default=default,
         help=f'{what}{after}.',
     )
@@ -399,7 +302,7 @@ def add_interval_argument(parser, default: float) -> None:
     parser.add_argument(
         '--interval',
         metavar='<seconds>',
-        type=positive_seconds,
+        type=values.positive_seconds,
         default=default,
         help=f'Seconds between polls (default: {default:g}).',
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+from hostctl import values
 from hostctl.commands import base
 
 FORMATS = ('nagios', 'prometheus', 'json')
@@ -46,7 +47,7 @@ class Check(base.Command):
         parser.add_argument(
             '--host',
             metavar='<host>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Only this compute host (its servers, and with --rpc-ping '
             'the guests on them): its service host or hypervisor '
             'hostname, matched exactly.',
@@ -73,13 +74,13 @@ class Check(base.Command):
         parser.add_argument(
             '--tcp',
             metavar='<port>',
-            type=base.port,
+            type=values.port,
             help='With --fping: probe this TCP port instead of ICMP echo.',
         )
         parser.add_argument(
             '--probe-timeout',
             metavar='<seconds>',
-            type=base.positive_seconds,
+            type=values.positive_seconds,
             default=PROBE_TIMEOUT,
             help='With --fping: how long each probe waits for an answer '
             f'(default: {PROBE_TIMEOUT:g}); the global --timeout bounds the '

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hostctl import exceptions
+from hostctl import values
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -75,7 +76,7 @@ class MonitorServer(base.ShowOne):
         parser.add_argument(
             'server',
             metavar='<server>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Server name or ID.',
         )
         parser.add_argument(
@@ -109,7 +110,7 @@ def _add_selection_arguments(parser) -> None:
         'servers',
         metavar='<server>',
         nargs='*',
-        type=base.nonblank,
+        type=values.nonblank,
         help='Server name or ID (repeat for several; default: every '
         'server of the project).',
     )
@@ -117,7 +118,7 @@ def _add_selection_arguments(parser) -> None:
     parser.add_argument(
         '--host',
         metavar='<host>',
-        type=base.nonblank,
+        type=values.nonblank,
         help='Only the servers on this host, in every project (its exact '
         'service host name, or its hypervisor hostname).',
     )
@@ -155,7 +156,7 @@ def _add_probing_arguments(parser) -> None:
     parser.add_argument(
         '--tcp',
         metavar='<port>',
-        type=base.port,
+        type=values.port,
         help='Probe this TCP port instead of ICMP echo: a connection '
         'accepted or refused is an answer.',
     )
@@ -169,7 +170,7 @@ def _add_probing_arguments(parser) -> None:
         '--network',
         metavar='<name>',
         action='append',
-        type=base.nonblank,
+        type=values.nonblank,
         help='Only addresses on this network (repeatable); a network no '
         'server checked is on is an error.',
     )
@@ -184,7 +185,7 @@ def _add_probing_arguments(parser) -> None:
     parser.add_argument(
         '--probe-timeout',
         metavar='<seconds>',
-        type=base.positive_seconds,
+        type=values.positive_seconds,
         default=DEFAULT_PROBE_TIMEOUT,
         help='How long each probe waits for an answer (default: '
         f'{DEFAULT_PROBE_TIMEOUT:g}); the global --timeout bounds the API '
@@ -229,7 +230,7 @@ def _probing(parsed_args):
 def _probe_count(text: str) -> int:
     import argparse
 
-    count = base.positive_int(text)
+    count = values.positive_int(text)
     if count > MAX_COUNT:
         raise argparse.ArgumentTypeError(
             f'invalid count {text!r}: at most {MAX_COUNT} probes per address'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hostctl import exceptions
+from hostctl import values
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -81,7 +82,7 @@ class DownHost(_HostCommand):
         parser.add_argument(
             '--reason',
             metavar='<text>',
-            type=base.reason,
+            type=values.reason,
             help='Why, added to the disabled reason after the marker.',
         )
         parser.add_argument(
@@ -126,7 +127,7 @@ class UpHost(_HostCommand):
             # each request), which takes it wherever it stands.
             '--wait',
             metavar='<seconds>',
-            type=base.seconds,
+            type=values.seconds,
             default=300.0,
             help='How long to wait, at most, for nova-compute to report up '
             '(default: 300; 0: do not wait, and so do not enable).',

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hostctl import values
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -14,7 +15,7 @@ class ListHypervisor(base.Lister):
         parser.add_argument(
             '--matching',
             metavar='<pattern>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Only hypervisors whose hostname contains this text.',
         )
         base.add_long_argument(parser)
@@ -39,7 +40,7 @@ class ShowHypervisor(base.ShowOne):
         parser.add_argument(
             'hypervisor',
             metavar='<hypervisor>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Hypervisor ID (an integer before microversion 2.53, a UUID '
             'from 2.53) or hostname.',
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hostctl import exceptions
+from hostctl import values
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -25,7 +26,7 @@ class RpcPingInstance(base.CheckLister):
             'instances',
             metavar='<instance>',
             nargs='*',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Instance name or ID (repeat for several).',
         )
         parser.add_argument(
@@ -36,7 +37,7 @@ class RpcPingInstance(base.CheckLister):
         parser.add_argument(
             '--host',
             metavar='<host>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Ping the instances whose server runs on this compute host '
             '(every project).',
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from hostctl import models
+from hostctl import values
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -30,13 +31,13 @@ class ListMigration(base.Lister):
         parser.add_argument(
             '--host',
             metavar='<host>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Only migrations from or to this host (exact name).',
         )
         parser.add_argument(
             '--server',
             metavar='<server>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Only migrations of this server (name or ID, any project).',
         )
         parser.add_argument(
@@ -47,7 +48,7 @@ class ListMigration(base.Lister):
         parser.add_argument(
             '--status',
             metavar='<status>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Only migrations in this status (e.g. done, completed, '
             'running, error).',
         )

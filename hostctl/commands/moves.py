@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hostctl import moves
+from hostctl import values
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -16,7 +17,7 @@ class _MoveLister(base.CheckLister):
         parser.add_argument(
             '--target-host',
             metavar='<host>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Move every server to this host (default: the scheduler '
             'chooses, server by server).',
         )
@@ -32,7 +33,7 @@ class _MoveLister(base.CheckLister):
             '--wait',
             metavar='<seconds>',
             nargs='?',
-            type=base.positive_seconds,
+            type=values.positive_seconds,
             const=moves.DEFAULT_WAIT,
             help='Wait until every server has arrived (or failed), up to '
             'this many seconds for the whole command (default: '

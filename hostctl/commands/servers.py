@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hostctl import values
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -18,20 +19,20 @@ class ListServer(base.Lister):
         parser.add_argument(
             '--status',
             metavar='<status>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Only servers in this status (ACTIVE, ERROR, ...).',
         )
         parser.add_argument(
             '--name',
             metavar='<regex>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Only servers whose name matches this regular expression.',
         )
         base.add_project_argument(parser, 'servers')
         parser.add_argument(
             '--limit',
             metavar='<count>',
-            type=base.positive_int,
+            type=values.positive_int,
             help='List at most this many servers (default: all, page by '
             'page).',
         )
@@ -62,7 +63,7 @@ class ShowServer(base.ShowOne):
         parser.add_argument(
             'server',
             metavar='<server>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Server name or ID.',
         )
         base.add_all_projects_argument(parser)

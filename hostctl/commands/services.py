@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hostctl import values
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -17,7 +18,7 @@ class ListService(base.Lister):
         parser.add_argument(
             '--binary',
             metavar='<binary>',
-            type=base.nonblank,
+            type=values.nonblank,
             help='Only services of this binary, for example nova-compute.',
         )
         return parser
@@ -70,7 +71,7 @@ class DisableService(base.ShowOne):
         parser.add_argument(
             '--reason',
             metavar='<reason>',
-            type=base.reason,
+            type=values.reason,
             help='Why the service is disabled (shown in service-list).',
         )
         return parser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from hostctl import values
 from hostctl.commands import base
 from hostctl.commands import fields
 
@@ -44,7 +45,7 @@ class Watch(base.Command):
         parser.add_argument(
             '--count',
             metavar='<polls>',
-            type=base.positive_int,
+            type=values.positive_int,
             help='Stop after this many polls.',
         )
         base.add_deadline_argument(
