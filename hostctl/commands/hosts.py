@@ -114,7 +114,7 @@ class UpHost(_HostCommand):
 
     Clears the forced-down flag, waits (one deadline) until nova-compute
     reports, and only then enables the service, and only if host-down
-    disabled it (or --enable). If it does not report in time (--wait), the
+    disabled it (or --enable). If it does not report in time (--timeout), the
     host stays disabled and the exit code is 8. If Nova refuses because
     evacuations from the host are not cleaned up yet, nova-compute on the
     host must be restarted first (exit code 9).
@@ -122,15 +122,11 @@ class UpHost(_HostCommand):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            # Not --timeout: that is hostctl's global option (the bound of
-            # each request), which takes it wherever it stands.
-            '--wait',
-            metavar='<seconds>',
-            type=values.seconds,
+        base.add_deadline_argument(
+            parser,
+            'How long to wait, at most, for nova-compute to report up '
+            '(0: do not wait, and so do not enable)',
             default=300.0,
-            help='How long to wait, at most, for nova-compute to report up '
-            '(default: 300; 0: do not wait, and so do not enable).',
         )
         parser.add_argument(
             '--enable',
@@ -143,7 +139,7 @@ class UpHost(_HostCommand):
     def take_action(self, parsed_args):
         change = self.compute.hosts.up(
             parsed_args.host,
-            timeout=parsed_args.wait,
+            timeout=parsed_args.deadline,
             enable=parsed_args.enable,
         )
         _note_steps(change)

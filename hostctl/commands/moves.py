@@ -28,16 +28,16 @@ class _MoveLister(base.CheckLister):
             'nothing.',
         )
         parser.add_argument(
-            # Not --timeout: that is hostctl's global option (the bound of
-            # each request), which takes it wherever it stands.
             '--wait',
-            metavar='<seconds>',
-            nargs='?',
-            type=values.positive_seconds,
-            const=moves.DEFAULT_WAIT,
-            help='Wait until every server has arrived (or failed), up to '
-            'this many seconds for the whole command (default: '
-            f'{moves.DEFAULT_WAIT:.0f}).',
+            action='store_true',
+            help='Wait until every server has arrived (or failed).',
+        )
+        # kubectl's shape: --wait, and --timeout the one deadline of the
+        # whole command (which implies --wait).
+        base.add_deadline_argument(
+            parser,
+            'With --wait: seconds for the whole command, at most (default: '
+            f'{moves.DEFAULT_WAIT:.0f}); implies --wait',
         )
         base.add_concurrency_argument(
             parser, moves.DEFAULT_CONCURRENCY, 'Requests'
@@ -118,7 +118,7 @@ class EvacuateHost(_MoveLister):
             run.evacuate(
                 self.compute,
                 plan,
-                wait=parsed_args.wait,
+                wait=_deadline(parsed_args),
                 concurrency=parsed_args.concurrency,
                 on_shared_storage=parsed_args.on_shared_storage,
             )
@@ -167,7 +167,7 @@ class DrainHost(_MoveLister):
             run.drain(
                 self.compute,
                 plan,
-                wait=parsed_args.wait,
+                wait=_deadline(parsed_args),
                 concurrency=parsed_args.concurrency,
             )
         )
@@ -185,3 +185,10 @@ def _percent(text: str) -> int:
             f'invalid percentage {text!r}: give a whole number from 0 to 100'
         )
     return value
+
+
+def _deadline(parsed_args) -> float | None:
+    """Seconds to wait for the whole command, or None not to wait."""
+    if parsed_args.deadline is not None:
+        return parsed_args.deadline
+    return moves.DEFAULT_WAIT if parsed_args.wait else None

@@ -146,7 +146,7 @@ def up(manager, version, compute, timeout, enable) -> list[Step]:
         ) from error
     if current is None:
         what = (
-            'hostctl did not wait (--wait 0)'
+            'hostctl did not wait (--timeout 0)'
             if timeout <= 0
             else f'nova-compute did not report up within {timeout:g} s'
         )

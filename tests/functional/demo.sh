@@ -79,7 +79,7 @@ say "10. compute1 fails for good: detect it, fence it, evacuate its servers."
 step host-show compute1 -c Host -c Verdict -c Reason
 step host-down compute1 -c Host -c Verdict -c Reason
 step host-evacuate compute1 --dry-run
-step host-evacuate compute1 --wait 300 -c Name -c From -c To -c Result -c Seconds
+step host-evacuate compute1 --wait --timeout 300 -c Name -c From -c To -c Result -c Seconds
 step migration-list --host compute1 --type evacuation -c "Server ID" -c Status -c "Source Host" -c "Dest Host"
 say "   Repaired: its nova-compute restarts (and cleans up), then host-up."
 "${devcloud[@]}" compute restart compute1 >/dev/null

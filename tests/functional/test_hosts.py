@@ -60,7 +60,7 @@ class HostsTest(base.TestCase):
 
         def up():
             heartbeat('start', host)
-            result = hostctl('host-up', host, '--enable', '--wait', '60')
+            result = hostctl('host-up', host, '--enable', '--timeout', '60')
             self.assertOk(result)
 
         self.addCleanup(up)
@@ -259,7 +259,7 @@ class HostsTest(base.TestCase):
         heartbeat('stop', 'compute1')
         self.assertOk(hostctl('host-down', 'compute1', '--reason', 'dead'))
         started = time.monotonic()
-        result = hostctl('host-up', 'compute1', '--wait', '6')
+        result = hostctl('host-up', 'compute1', '--timeout', '6')
         self.assertFails(
             result,
             8,

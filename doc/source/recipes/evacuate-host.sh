@@ -35,14 +35,14 @@ case $action in
         "$hostctl" host-evacuate "$host" "${to[@]}" --dry-run \
             -c Name -c Project -c Result -c Message
         # 3. Evacuate, and follow each server to its new host.
-        "$hostctl" host-evacuate "$host" "${to[@]}" --wait "$wait_seconds" \
+        "$hostctl" host-evacuate "$host" "${to[@]}" --wait --timeout "$wait_seconds" \
             -c Name -c To -c Result -c Message
         # 4. Nova's own record of each evacuation.
         "$hostctl" migration-list --host "$host" --type evacuation \
             -c "Server ID" -c Status -c "Dest Host"
         ;;
     drain)
-        "$hostctl" host-drain "$host" "${to[@]}" --wait "$wait_seconds" \
+        "$hostctl" host-drain "$host" "${to[@]}" --wait --timeout "$wait_seconds" \
             -c Name -c To -c Result -c Message
         ;;
     back)

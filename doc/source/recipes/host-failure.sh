@@ -45,7 +45,7 @@ case $action in
         # wait until it reports, and only then enable it (and only if
         # host-down disabled it). If it does not report in time, the host
         # stays disabled and the step fails with 8.
-        "$hostctl" host-up --wait "${3:-300}" "$host"
+        "$hostctl" host-up --timeout "${3:-300}" "$host"
         ;;
     *)
         usage

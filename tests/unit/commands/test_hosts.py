@@ -194,7 +194,7 @@ class HostCommandTest(cli.TestCase):
     def test_host_up_timeout_is_exit_8(self):
         self.hostctl('-q', 'host-down', 'compute1')
         self.cloud.reporting.discard('compute1')
-        rc, out, err = self.hostctl('host-up', 'compute1', '--wait', '5')
+        rc, out, err = self.hostctl('host-up', 'compute1', '--timeout', '5')
         self.assertEqual(8, rc)
         self.assertEqual('', out)
         self.assertIn('did not report up within 5 s; it stays disabled', err)
@@ -210,7 +210,9 @@ class HostCommandTest(cli.TestCase):
 
     def test_bad_timeouts_are_usage_errors(self):
         for value in ('-1', 'nan', 'inf', 'soon', '1e9'):
-            rc, out, err = self.hostctl('host-up', 'compute1', '--wait', value)
+            rc, out, err = self.hostctl(
+                'host-up', 'compute1', '--timeout', value
+            )
             self.assertEqual(2, rc, err)
             self.assertIn('invalid duration', err)
         self.assertEqual([], self.cloud.api_requests())

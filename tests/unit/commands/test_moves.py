@@ -138,7 +138,7 @@ class MoveCommandTest(cli.TestCase):
     def test_wait_seconds_is_one_deadline(self):
         self.cloud([server(1), server(2)], steps=10**6)
         rc, out, err = self.hostctl(
-            'host-evacuate', 'compute1', '--wait', '0.2', '-f', 'json'
+            'host-evacuate', 'compute1', '--timeout', '0.2', '-f', 'json'
         )
         self.assertEqual(ExitCode.PARTIAL, rc, err)
         for row in json.loads(out):
@@ -152,9 +152,9 @@ class MoveCommandTest(cli.TestCase):
                 ),
                 row['Message'],
             )
-        rc, _, err = self.hostctl('host-evacuate', '--wait', 'compute1')
+        rc, _, err = self.hostctl('host-evacuate', '--timeout', 'compute1')
         self.assertEqual(ExitCode.USAGE, rc)
-        self.assertIn('argument --wait: invalid', err)
+        self.assertIn('argument --timeout: invalid', err)
 
     def test_dry_run_changes_nothing(self):
         self.cloud()

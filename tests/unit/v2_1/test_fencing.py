@@ -435,7 +435,7 @@ class FencingTest(testtools.TestCase):
         error = self.assertRaises(
             exceptions.Partial, hosts.up, 'compute1', timeout=0
         )
-        self.assertIn('hostctl did not wait (--wait 0)', str(error))
+        self.assertIn('hostctl did not wait (--timeout 0)', str(error))
         self.assertEqual(1, len(self.cloud.puts()))
         self.assertEqual([], self.slept)
 
