@@ -408,7 +408,7 @@ class WaitTest(base.TestCase):
             '3',
         )
         elapsed = time.monotonic() - start
-        # Not the global --timeout (60 s): the time left, at least 1 s.
+        # Not the global --timeout (60 s): the time left, at least 5 s.
         self.assertLess(elapsed, 10)
         self.assertEqual(7, result.rc, result.err)
         self.assertIn('did not answer within --timeout', result.err)
