@@ -208,17 +208,17 @@ class WaitCommandTest(cli.TestCase):
             '--for',
             'state=down',
             '--timeout',
-            '2.5',
+            '12.5',
             '--interval',
             '1',
         )
         self.assertEqual(10, rc)
         bounds = [r.timeout for r in self.compute.api_requests()]
         # (cli.TestCase stubs time.sleep, so the rounds come quickly.) The
-        # bound starts at the 2.5 s left, shrinks, and stops at 1 s.
-        self.assertAlmostEqual(2.5, bounds[0], delta=0.3)
+        # bound starts at the 12.5 s left, shrinks, and stops at 5 s.
+        self.assertAlmostEqual(12.5, bounds[0], delta=0.3)
         self.assertEqual(sorted(bounds, reverse=True), bounds)
-        self.assertEqual(1.0, bounds[-1])
+        self.assertEqual(5.0, bounds[-1])
         self.assertGreater(len(set(bounds)), 2)
 
     def test_usage_errors(self):
