@@ -85,6 +85,25 @@ def hostctl(*argv, cloud_name='admin', env=None, timeout=120) -> Result:
     return Result(done.returncode, done.stdout, done.stderr)
 
 
+def wait_until_up(host, seconds=60) -> None:
+    """Until HOST's nova-compute reports up again (a cleanup's wait),
+    through hostctl's own wait."""
+    result = hostctl(
+        'wait',
+        'service',
+        host,
+        'nova-compute',
+        '--for',
+        'state=up',
+        '--timeout',
+        str(seconds),
+    )
+    if result.rc != 0:
+        raise AssertionError(
+            f'{host} did not come back up within {seconds} s: {result.err}'
+        )
+
+
 def issue_token(user='admin') -> str:
     """A token from the local Keystone, for token-plus-endpoint mode."""
     facts = cloud()

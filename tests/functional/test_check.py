@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 
 from prometheus_client import parser
 
@@ -19,24 +18,6 @@ from tests.functional.test_host_status import heartbeat
 from tests.functional.test_host_status import servers_on
 
 PLUGIN = {'OK': 0, 'WARNING': 1, 'CRITICAL': 2, 'UNKNOWN': 3}
-
-
-def wait_until_up(host, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        rows = hostctl(
-            'service-list',
-            '--host',
-            host,
-            '--binary',
-            'nova-compute',
-            '-f',
-            'json',
-        ).json()
-        if rows and rows[0]['State'] == 'up':
-            return
-        time.sleep(1)
-    raise AssertionError(f'{host} did not come back up within {seconds} s')
 
 
 def samples(text):
@@ -160,7 +141,7 @@ class CheckTest(base.TestCase):
 
     def test_a_host_whose_heartbeat_stopped_is_critical(self):
         host = 'compute1'
-        self.addCleanup(wait_until_up, host)
+        self.addCleanup(base.wait_until_up, host)
         self.addCleanup(heartbeat, 'start', host)
         heartbeat('stop', host)
         count = len(servers_on(host))

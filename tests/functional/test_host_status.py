@@ -6,7 +6,6 @@ and puts the host back.
 """
 
 import subprocess
-import time
 
 from tests.functional import base
 from tests.functional.base import hostctl
@@ -45,23 +44,6 @@ class HostStatusTest(base.TestCase):
         expected = {s['id']: status for s in servers_on(host)}
         self.assertTrue(expected, f'the cloud seeds no server on {host}')
         self.assertEqual(expected, self.host_statuses(host))
-
-    def wait_until_up(self, host, seconds=30):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            rows = hostctl(
-                'service-list',
-                '--host',
-                host,
-                '--binary',
-                'nova-compute',
-                '-f',
-                'json',
-            ).json()
-            if rows and rows[0]['State'] == 'up':
-                return
-            time.sleep(1)
-        self.fail(f'{host} did not come back up within {seconds} s')
 
     def test_up(self):
         for host in base.cloud()['hosts']:
@@ -108,7 +90,7 @@ class HostStatusTest(base.TestCase):
         )
 
     def test_unknown_when_the_heartbeat_stops(self):
-        self.addCleanup(self.wait_until_up, 'compute1')
+        self.addCleanup(base.wait_until_up, 'compute1', 30)
         self.addCleanup(heartbeat, 'start', 'compute1')
         heartbeat('stop', 'compute1')
         self.expect('compute1', 'UNKNOWN')
