@@ -117,7 +117,7 @@ def up(manager, version, compute, timeout, enable) -> list[Step]:
         change = services._force_down(version, compute, False)
     except exceptions.HostctlError as error:
         if error.http_status == 400:
-            evacuated = _done_evacuations(manager, version, host)
+            evacuated = _done_evacuations(manager, host)
             if evacuated:
                 raise _evacuations_remain(host, evacuated) from error
         raise
@@ -209,23 +209,16 @@ def _result(change) -> str:
     return 'done' if change.changed else 'unchanged'
 
 
-def _done_evacuations(manager, version, host) -> list[str]:
+def _done_evacuations(manager, host) -> list[str]:
     """Servers evacuated from `host` whose migration records are `done`:
     Nova refuses to clear forced_down while any remain."""
     try:
-        items = manager._client.get_all(
-            '/os-migrations',
-            version,
-            'migrations',
-            params={
-                'source_compute': host,
-                'migration_type': 'evacuation',
-                'status': 'done',
-            },
+        found = manager._client.migrations.list(
+            source_host=host, migration_type='evacuation', status='done'
         )
     except exceptions.HostctlError:
         return []
-    return sorted({m.get('instance_uuid') or '?' for m in items})
+    return sorted({m.instance_uuid or '?' for m in found})
 
 
 def _evacuations_remain(host, servers) -> exceptions.Conflict:

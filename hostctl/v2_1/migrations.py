@@ -42,6 +42,7 @@ class MigrationManager(Manager):
         version,
         *,
         host: str | None = None,
+        source_host: str | None = None,
         server_id: str | None = None,
         migration_type: str | None = None,
         status: str | None = None,
@@ -50,10 +51,14 @@ class MigrationManager(Manager):
         """Migrations, newest first from 2.59; all pages.
 
         `since` is an ISO 8601 time: migrations updated at or after it.
+        `host` matches either end of a migration, `source_host` only where
+        it came from.
         """
         params: dict = {}
         if host:
             params['host'] = host
+        if source_host:
+            params['source_compute'] = source_host
         if server_id:
             params['instance_uuid'] = server_id
         if migration_type:
