@@ -108,14 +108,12 @@ def _servers(compute):
 
 
 def _with_host_status(compute, servers):
-    note = compute.servers.host_status_note(servers)
-    if note is None:
+    missing = compute.servers.host_status_missing(servers)
+    if missing is None:
         return servers
     # Counting servers per Host Status without it would call every host
     # well: this part could not be checked.
-    if 'policy' in note:
-        raise exceptions.AuthError(note)
-    raise exceptions.UnsupportedVersion(note)
+    raise missing
 
 
 def _fping(compute, probing, host):

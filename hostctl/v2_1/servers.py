@@ -185,20 +185,28 @@ class ServerManager(Manager):
         return dataclasses.replace(server, tags=tags), True
 
     @requires('2.1', what='listing servers')
-    def host_status_note(self, version, servers) -> str | None:
-        """Why host_status is missing from `servers`, or None if it is not."""
+    def host_status_missing(
+        self, version, servers
+    ) -> exceptions.HostctlError | None:
+        """Why host_status is missing from `servers`, as the error it is
+        (too old a version, or policy), or None if it is not missing."""
         if version < HOST_STATUS:
-            return (
+            return exceptions.UnsupportedVersion(
                 'Host Status is empty: it needs compute API version 2.16 or '
                 f'later, and {text(version)} is in use'
             )
         if servers and all('host_status' not in s.raw for s in servers):
-            return (
+            return exceptions.AuthError(
                 "Host Status is empty: the cloud's policy does not show it "
                 'to this user (rule os_compute_api:servers:show:host_status'
                 ', admin only by default)'
             )
         return None
+
+    def host_status_note(self, servers) -> str | None:
+        """The words of `host_status_missing`, for a note on stderr."""
+        missing = self.host_status_missing(servers)
+        return None if missing is None else str(missing)
 
     def _list(
         self,

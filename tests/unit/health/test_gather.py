@@ -28,7 +28,7 @@ class FakeCompute:
         self.servers = self._manager(
             'servers', [f.server('web-1', 'compute1')]
         )
-        self.servers.host_status_note = lambda servers: None
+        self.servers.host_status_missing = lambda servers: None
 
     @property
     def server_versions(self):
