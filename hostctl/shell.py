@@ -19,6 +19,7 @@ from cliff import help as cliff_help
 from hostctl import commandmanager
 from hostctl import exceptions
 from hostctl import options
+from hostctl import startup
 from hostctl.exceptions import ExitCode
 
 
@@ -216,6 +217,13 @@ def _check_log_file(path: str, stderr) -> None:
         raise SystemExit(int(exceptions.ExitCode.USAGE)) from None
 
 
+def console() -> int:
+    """The ``hostctl`` executable (setup.cfg): `main`, then a quick exit."""
+    code = main()
+    startup.before_exit()
+    return code
+
+
 def main(argv=None) -> int:
     try:
         code = HostctlApp().run(sys.argv[1:] if argv is None else list(argv))
@@ -253,4 +261,4 @@ def _flush_output(code):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(console())

@@ -20,6 +20,12 @@ what it saves (figures from one 2-core machine):
   YAML are imported inside the functions that need them (clientmanager,
   hostctl.session), and a warm run does not import openstacksdk or YAML
   at all (hostctl.resolved).
+- **A quick exit** (`before_exit`): as it exits, Python's cyclic garbage
+  collector walks every object the run made (modules, classes and
+  functions, by the hundred thousand) to free what the process is about
+  to give back anyway. Freezing them first spares that walk: about 20 ms
+  of a warm 160 ms ``service-list``. Exit handlers, flushing and
+  destructors run as before.
 
 What it does not do: put stand-in modules into ``sys.modules`` to keep a
 library's imports from running. cliff imports stevedore and
@@ -30,6 +36,7 @@ of ``--help``), rather than break silently when cliff changes.
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import os
 import sys
@@ -210,3 +217,14 @@ def scan(namespace: str) -> list[EntryPoint]:
         EntryPoint(ep.name, ep.value)
         for ep in importlib_metadata.entry_points(group=namespace)
     ]
+
+
+def before_exit() -> None:
+    """Spare the interpreter's exit its collection over every live object.
+
+    `gc.freeze` moves every object the collector tracks into its permanent
+    generation, which no collection walks; what is garbage is still freed
+    by reference counting. Only for the executable's last step: a process
+    that goes on (a test calling `hostctl.shell.main`) keeps collecting.
+    """
+    gc.freeze()

@@ -109,13 +109,13 @@ def last_report(service) -> str | None:
     """How long ago a service last reported ('12 s ago'), marked stale
     when Nova calls it up although the report is older than
     service_down_time allows."""
-    from hostctl.v2_1 import hosts
+    from hostctl.v2_1 import services
 
-    age = hosts.report_age(service)
+    age = services.report_age(service)
     if age is None:
         return None
-    text = hosts.age_text(age)
-    return f'{text} (stale)' if hosts.is_stale(service) else text
+    text = services.age_text(age)
+    return f'{text} (stale)' if services.is_stale(service) else text
 
 
 SERVICE = (

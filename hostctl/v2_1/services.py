@@ -55,6 +55,52 @@ class Service(models.Model):
         return when
 
 
+# Nova's default service_down_time: a service whose last report is older
+# is not alive. The API does not say the cloud's own value.
+DOWN_TIME = 60.0
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def report_age(
+    service: Service, now: datetime.datetime | None = None
+) -> float | None:
+    """Seconds since the service last reported (its updated_at), or None."""
+    when = service.reported_at
+    if when is None:
+        return None
+    return ((now or _now()) - when).total_seconds()
+
+
+def age_text(seconds: float | None) -> str:
+    """'12 s ago', '5 min ago', '3 h ago', '2 d ago'; '' when unknown."""
+    if seconds is None:
+        return ''
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f'{seconds} s ago'
+    if seconds < 7200:
+        return f'{seconds // 60} min ago'
+    if seconds < 172800:
+        return f'{seconds // 3600} h ago'
+    return f'{seconds // 86400} d ago'
+
+
+def is_stale(
+    service: Service,
+    now: datetime.datetime | None = None,
+    down_time: float | None = None,
+) -> bool:
+    """Whether Nova calls the service up although its last report is older
+    than service_down_time allows (clock skew, or a service group driver
+    that has lost track): its `up` is not to be trusted."""
+    age = report_age(service, now)
+    limit = DOWN_TIME if down_time is None else down_time
+    return service.state == 'up' and age is not None and age > limit
+
+
 @dataclasses.dataclass(frozen=True)
 class Change:
     """A service after a change, and whether anything changed at all."""

@@ -32,7 +32,7 @@ class HostCommandTest(cli.TestCase):
             )
         )
         self.useFixture(
-            fixtures.MockPatch('hostctl.v2_1.hosts._now', return_value=NOW)
+            fixtures.MockPatch('hostctl.v2_1.services._now', return_value=NOW)
         )
         self.clock = self.useFixture(test_fencing.FakeClock())
 

@@ -29,7 +29,7 @@ class ServiceCommandTest(cli.TestCase):
         super().setUp()
         self.compute = self.useFixture(fakes.ComputeFixture('2.1', '2.104'))
         self.now = self.useFixture(
-            fixtures.MockPatch('hostctl.v2_1.hosts._now', return_value=NOW)
+            fixtures.MockPatch('hostctl.v2_1.services._now', return_value=NOW)
         ).mock
 
     def hostctl(self, *argv):

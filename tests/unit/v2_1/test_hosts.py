@@ -382,29 +382,3 @@ class VerdictTest(testtools.TestCase):
         self.check(
             'up', 'nova-compute reported 10 s ago', service(forced_down=None)
         )
-
-
-class AgeTest(testtools.TestCase):
-    def test_age_text(self):
-        for seconds, text in (
-            (None, ''),
-            (-3, '0 s ago'),
-            (12.7, '12 s ago'),
-            (119, '119 s ago'),
-            (125, '2 min ago'),
-            (7300, '2 h ago'),
-            (200000, '2 d ago'),
-        ):
-            self.assertEqual(text, hosts.age_text(seconds))
-
-    def test_report_age(self):
-        for updated_at, age in (
-            ('2026-11-23T10:00:00.000000', 10.0),
-            ('2026-11-23T10:00:00Z', 10.0),
-            ('2026-11-23T11:00:00+01:00', 10.0),
-            (None, None),
-            ('yesterday', None),
-        ):
-            self.assertEqual(
-                age, hosts.report_age(service(updated_at=updated_at), NOW)
-            )

@@ -1,8 +1,11 @@
 """The services manager at each side of the 2.11 and 2.53 boundaries."""
 
+import datetime
+
 import testtools
 
 from hostctl import exceptions
+from hostctl.v2_1 import services
 from tests.unit import fakes
 from tests.unit.v2_1.test_client import make_client
 
@@ -282,3 +285,30 @@ class ServiceTest(testtools.TestCase):
             ],
             self.sent(),
         )
+
+
+class AgeTest(testtools.TestCase):
+    NOW = datetime.datetime(2026, 11, 23, 10, 0, 10, tzinfo=datetime.UTC)
+
+    def test_age_text(self):
+        for seconds, text in (
+            (None, ''),
+            (-3, '0 s ago'),
+            (12.7, '12 s ago'),
+            (119, '119 s ago'),
+            (125, '2 min ago'),
+            (7300, '2 h ago'),
+            (200000, '2 d ago'),
+        ):
+            self.assertEqual(text, services.age_text(seconds))
+
+    def test_report_age(self):
+        for updated_at, age in (
+            ('2026-11-23T10:00:00.000000', 10.0),
+            ('2026-11-23T10:00:00Z', 10.0),
+            ('2026-11-23T11:00:00+01:00', 10.0),
+            (None, None),
+            ('yesterday', None),
+        ):
+            reported = services.Service(updated_at=updated_at)
+            self.assertEqual(age, services.report_age(reported, self.NOW))
