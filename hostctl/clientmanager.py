@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 
 from hostctl import exceptions
+from hostctl import startup
 from hostctl.settings import Settings
 
 
@@ -30,9 +31,11 @@ class ClientManager:
         warm = _warm(settings)
         if warm is not None:
             connection, self._cache = warm
-            return connection
-        connection = session.connect(settings)
-        self._cache, _ = _open_cache(settings, connection)
+        else:
+            connection = session.connect(settings)
+            self._cache, _ = _open_cache(settings, connection)
+        # The heavy imports are done; the command's own work begins.
+        startup.wake_collector()
         return connection
 
     @property

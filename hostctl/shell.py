@@ -218,7 +218,10 @@ def _check_log_file(path: str, stderr) -> None:
 
 
 def console() -> int:
-    """The ``hostctl`` executable (setup.cfg): `main`, then a quick exit."""
+    """The ``hostctl`` executable (setup.cfg): `main`, with the garbage
+    collector at rest through start-up and a quick exit (hostctl.startup).
+    """
+    startup.rest_collector()
     code = main()
     startup.before_exit()
     return code

@@ -448,6 +448,45 @@ class StartUpTest(cli.TestCase):
         self.assertIn('service-force-down', result.stdout)
         self.assertIn('usage: hostctl complete', result.stdout)
 
+    def test_the_collector_rests_through_start_up_only(self):
+        # The executable turns the garbage collector off while it starts,
+        # and on again once the session is made: a command that runs for
+        # days (watch) collects as usual. Run in an interpreter of its own,
+        # since the collector's state is the process's.
+        code = (
+            'import gc, sys\n'
+            'from hostctl import session, shell\n'
+            'from hostctl.v2_1 import services\n'
+            'from tests.unit import cli, fakes\n'
+            'seen = []\n'
+            'def spy(real):\n'
+            '    def call(*args, **kwargs):\n'
+            '        seen.append(gc.isenabled())\n'
+            '        return real(*args, **kwargs)\n'
+            '    return call\n'
+            'session.connect = spy(session.connect)\n'
+            'services.ServiceManager.list = spy(services.ServiceManager.list)\n'
+            'fakes.ComputeFixture().setUp()\n'
+            "sys.argv = ['hostctl', *cli.TOKEN_ARGS, 'service-list']\n"
+            'code = shell.console()\n'
+            'print(code, seen, gc.isenabled(), gc.get_freeze_count() > 0)\n'
+        )
+        result = subprocess.run(
+            [sys.executable, '-c', code],
+            capture_output=True,
+            text=True,
+            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+            env={
+                **os.environ,
+                'XDG_CACHE_HOME': self.useFixture(fixtures.TempDir()).path,
+            },
+        )
+        self.assertEqual('', result.stderr)
+        # Off while connecting, on for the listing; frozen at the end.
+        self.assertEqual(
+            '0 [False, True] True True', result.stdout.splitlines()[-1]
+        )
+
 
 class OpenrcTest(cli.LabCloudTestCase):
     """No cloud named: the OS_* variables alone, as an openrc file sets
