@@ -35,7 +35,7 @@ class ClientManager:
             connection = session.connect(settings)
             self._cache, _ = _open_cache(settings, connection)
         # The heavy imports are done; the command's own work begins.
-        startup.wake_collector()
+        startup.started()
         return connection
 
     @property

@@ -221,9 +221,9 @@ def console() -> int:
     """The ``hostctl`` executable (setup.cfg): `main`, with the garbage
     collector at rest through start-up and a quick exit (hostctl.startup).
     """
-    startup.rest_collector()
+    startup.starting()
     code = main()
-    startup.before_exit()
+    startup.exiting()
     return code
 
 

@@ -20,14 +20,14 @@ what it saves (figures from one 2-core machine):
   YAML are imported inside the functions that need them (clientmanager,
   hostctl.session), and a warm run does not import openstacksdk or YAML
   at all (hostctl.resolved).
-- **The garbage collector rests through start-up** (`rest_collector`,
-  `wake_collector`): importing keystoneauth, requests and cliff makes
+- **The garbage collector rests through start-up** (`starting`,
+  `started`): importing keystoneauth, requests and cliff makes
   some hundred thousand objects that live as long as the run, and the
   collector's passes over them (about 80 in a warm ``service-list``)
   free nothing. It is off until the session is made, then what exists is
   frozen (no later pass walks it) and it is back on for the command's
   work, however long that runs (``watch``): about 5 ms.
-- **A quick exit** (`before_exit`): as it exits, Python's collector walks
+- **A quick exit** (`exiting`): as it exits, Python's collector walks
   every object the run made, to free what the process is about to give
   back anyway. Freezing them first spares that walk: about 20 ms of a
   warm 160 ms ``service-list``. Exit handlers, flushing and destructors
@@ -225,36 +225,67 @@ def scan(namespace: str) -> list[EntryPoint]:
     ]
 
 
-_resting = False
+#: Imported in a thread while the first request is in flight (`started`).
+#: prettytable imports wcwidth (some 30 modules of Unicode tables, about
+#: 5 ms) when it draws its first table, after the answer has come;
+#: importing it while the main thread only waits for the cloud takes it
+#: off a warm run's path. Should a release stop using it, the thread
+#: imports it for nothing, and never fails the run.
+WHILE_WAITING = ('wcwidth',)
+
+_state = {'starting': False, 'thread': None}
 
 
-def rest_collector() -> None:
-    """Turn the garbage collector off while hostctl starts."""
-    global _resting
+def starting() -> None:
+    """hostctl's executable starts: the garbage collector rests."""
     if gc.isenabled():
         gc.disable()
-        _resting = True
+        _state['starting'] = True
 
 
-def wake_collector() -> None:
-    """Start-up is over: freeze what it made, and collect again.
+def started() -> None:
+    """The session exists and the command's first request is next.
 
-    Does nothing unless `rest_collector` turned the collector off, so a
-    process that imports hostctl (the tests) keeps its own settings.
+    Freeze what start-up made and collect again, so that a command that
+    runs for days (``watch``) is collected as usual; and import
+    `WHILE_WAITING` in a thread, while the main one waits for answers.
+    Does nothing unless `starting` ran, so a process that imports hostctl
+    (the tests) keeps its own settings.
     """
-    global _resting
-    if _resting:
-        _resting = False
-        gc.freeze()
-        gc.enable()
+    if not _state['starting']:
+        return
+    _state['starting'] = False
+    gc.freeze()
+    gc.enable()
+    import threading
+
+    thread = threading.Thread(
+        target=_import_quietly,
+        args=WHILE_WAITING,
+        name='hostctl-imports',
+        daemon=True,
+    )
+    thread.start()
+    _state['thread'] = thread
 
 
-def before_exit() -> None:
-    """Spare the interpreter's exit its collection over every live object.
+def _import_quietly(*names: str) -> None:
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 -- the main thread's import will say
+            pass
+
+
+def exiting() -> None:
+    """Spare the interpreter's exit its collection over every object.
 
     `gc.freeze` moves every object the collector tracks into its permanent
     generation, which no collection walks; what is garbage is still freed
-    by reference counting. Only for the executable's last step: a process
-    that goes on (a test calling `hostctl.shell.main`) keeps collecting.
+    by reference counting. The import thread, if any, is let finish first
+    (a thread cut short inside an import can crash the interpreter's exit).
     """
+    thread = _state['thread']
+    if thread is not None:
+        thread.join()
     gc.freeze()

@@ -448,11 +448,12 @@ class StartUpTest(cli.TestCase):
         self.assertIn('service-force-down', result.stdout)
         self.assertIn('usage: hostctl complete', result.stdout)
 
-    def test_the_collector_rests_through_start_up_only(self):
+    def test_start_up_and_exit_as_the_executable_runs_them(self):
         # The executable turns the garbage collector off while it starts,
         # and on again once the session is made: a command that runs for
-        # days (watch) collects as usual. Run in an interpreter of its own,
-        # since the collector's state is the process's.
+        # days (watch) collects as usual. wcwidth, which only a table
+        # needs, is imported by a thread of its own by then. Run in an
+        # interpreter of its own: the collector's state is the process's.
         code = (
             'import gc, sys\n'
             'from hostctl import session, shell\n'
@@ -465,11 +466,15 @@ class StartUpTest(cli.TestCase):
             '        return real(*args, **kwargs)\n'
             '    return call\n'
             'session.connect = spy(session.connect)\n'
-            'services.ServiceManager.list = spy(services.ServiceManager.list)\n'
+            'manager = services.ServiceManager\n'
+            'manager.list = spy(manager.list)\n'
             'fakes.ComputeFixture().setUp()\n'
-            "sys.argv = ['hostctl', *cli.TOKEN_ARGS, 'service-list']\n"
+            "sys.argv = ['hostctl', *cli.TOKEN_ARGS, 'service-list', "
+            "'-f', 'json']\n"
+            "assert 'wcwidth' not in sys.modules\n"
             'code = shell.console()\n'
-            'print(code, seen, gc.isenabled(), gc.get_freeze_count() > 0)\n'
+            'print(code, seen, gc.isenabled(), gc.get_freeze_count() > 0,'
+            " 'wcwidth' in sys.modules)\n"
         )
         result = subprocess.run(
             [sys.executable, '-c', code],
@@ -482,9 +487,10 @@ class StartUpTest(cli.TestCase):
             },
         )
         self.assertEqual('', result.stderr)
-        # Off while connecting, on for the listing; frozen at the end.
+        # Off while connecting, on for the listing; frozen at the end; the
+        # JSON output drew no table, and wcwidth was imported all the same.
         self.assertEqual(
-            '0 [False, True] True True', result.stdout.splitlines()[-1]
+            '0 [False, True] True True True', result.stdout.splitlines()[-1]
         )
 
 
