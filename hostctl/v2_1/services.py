@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from typing import NamedTuple
 
 from hostctl import exceptions
 from hostctl import models
@@ -101,8 +102,7 @@ def is_stale(
     return service.state == 'up' and age is not None and age > limit
 
 
-@dataclasses.dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """A service after a change, and whether anything changed at all."""
 
     service: Service
