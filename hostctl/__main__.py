@@ -1,5 +1,5 @@
 import sys
 
-from hostctl.shell import main
+from hostctl import startup
 
-sys.exit(main())
+sys.exit(startup.console())

@@ -217,16 +217,6 @@ def _check_log_file(path: str, stderr) -> None:
         raise SystemExit(int(exceptions.ExitCode.USAGE)) from None
 
 
-def console() -> int:
-    """The ``hostctl`` executable (setup.cfg): `main`, with the garbage
-    collector at rest through start-up and a quick exit (hostctl.startup).
-    """
-    startup.starting()
-    code = main()
-    startup.exiting()
-    return code
-
-
 def main(argv=None) -> int:
     try:
         code = HostctlApp().run(sys.argv[1:] if argv is None else list(argv))
@@ -264,4 +254,4 @@ def _flush_output(code):
 
 
 if __name__ == '__main__':
-    sys.exit(console())
+    sys.exit(startup.console())

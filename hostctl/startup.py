@@ -27,11 +27,13 @@ what it saves (figures from one 2-core machine):
   free nothing. It is off until the session is made, then what exists is
   frozen (no later pass walks it) and it is back on for the command's
   work, however long that runs (``watch``): about 5 ms.
-- **A quick exit** (`exiting`): as it exits, Python's collector walks
-  every object the run made, to free what the process is about to give
-  back anyway. Freezing them first spares that walk: about 20 ms of a
-  warm 160 ms ``service-list``. Exit handlers, flushing and destructors
-  run as before.
+- **A quick exit** (`exiting`, `_leave`): as it exits, Python's collector
+  walks every object the run made, and then frees every module, to give
+  back what the process is about to give back anyway. Freezing the
+  objects spares the walk (about 20 ms of a warm 160 ms
+  ``service-list``); ending the process after the last exit handler
+  spares the rest (about 4 ms). Exit handlers, threads and flushing
+  happen as before.
 
 What it does not do: put stand-in modules into ``sys.modules`` to keep a
 library's imports from running. cliff imports stevedore and
@@ -233,14 +235,34 @@ def scan(namespace: str) -> list[EntryPoint]:
 #: imports it for nothing, and never fails the run.
 WHILE_WAITING = ('wcwidth',)
 
-_state = {'starting': False, 'thread': None}
+_state: dict = {'starting': False, 'thread': None, 'code': None}
+
+
+def console() -> int:
+    """The ``hostctl`` executable (setup.cfg's console script).
+
+    `hostctl.shell.main`, with this module's start-up and exit around it:
+    it imports the cliff app only once the garbage collector is at rest.
+    """
+    starting()
+    from hostctl import shell
+
+    code = shell.main()
+    exiting(code)
+    return code
 
 
 def starting() -> None:
-    """hostctl's executable starts: the garbage collector rests."""
+    """hostctl's executable starts: the garbage collector rests, and the
+    exit will skip the interpreter's teardown (`_leave`)."""
     if gc.isenabled():
         gc.disable()
         _state['starting'] = True
+    import atexit
+
+    # Exit handlers run last registered first: registered before any
+    # library is imported, this one runs after all of theirs.
+    atexit.register(_leave)
 
 
 def started() -> None:
@@ -277,15 +299,38 @@ def _import_quietly(*names: str) -> None:
             pass
 
 
-def exiting() -> None:
-    """Spare the interpreter's exit its collection over every object.
+def exiting(code) -> None:
+    """The command is over and its exit code is `code`.
 
-    `gc.freeze` moves every object the collector tracks into its permanent
-    generation, which no collection walks; what is garbage is still freed
-    by reference counting. The import thread, if any, is let finish first
-    (a thread cut short inside an import can crash the interpreter's exit).
+    The import thread, if any, is let finish; the objects that exist are
+    frozen, so that no collection walks them again; and `_leave` is told
+    the code to leave with.
     """
     thread = _state['thread']
     if thread is not None:
         thread.join()
     gc.freeze()
+    if isinstance(code, int):
+        _state['code'] = int(code)
+
+
+def _leave() -> None:
+    """The last exit handler: end the process without the teardown.
+
+    After the other exit handlers (logging's flush among them) and after
+    the interpreter has joined every thread that is not a daemon, what is
+    left of an exit is freeing every module and object one by one, for a
+    process that is about to end: about 4 ms of a warm run. The standard
+    streams are flushed, and the process ends with the command's code.
+    Only when `exiting` was given a code: an exception that escaped, or a
+    code that is not a number, leaves Python's own exit to handle it.
+    """
+    code = _state['code']
+    if code is None:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)

@@ -456,7 +456,7 @@ class StartUpTest(cli.TestCase):
         # interpreter of its own: the collector's state is the process's.
         code = (
             'import gc, sys\n'
-            'from hostctl import session, shell\n'
+            'from hostctl import session, startup\n'
             'from hostctl.v2_1 import services\n'
             'from tests.unit import cli, fakes\n'
             'seen = []\n'
@@ -472,7 +472,7 @@ class StartUpTest(cli.TestCase):
             "sys.argv = ['hostctl', *cli.TOKEN_ARGS, 'service-list', "
             "'-f', 'json']\n"
             "assert 'wcwidth' not in sys.modules\n"
-            'code = shell.console()\n'
+            'code = startup.console()\n'
             'print(code, seen, gc.isenabled(), gc.get_freeze_count() > 0,'
             " 'wcwidth' in sys.modules)\n"
         )
@@ -486,12 +486,63 @@ class StartUpTest(cli.TestCase):
                 'XDG_CACHE_HOME': self.useFixture(fixtures.TempDir()).path,
             },
         )
-        self.assertEqual('', result.stderr)
+        self.assertEqual(('', 0), (result.stderr, result.returncode))
         # Off while connecting, on for the listing; frozen at the end; the
         # JSON output drew no table, and wcwidth was imported all the same.
         self.assertEqual(
             '0 [False, True] True True True', result.stdout.splitlines()[-1]
         )
+
+    def executable(self, *argv, stdout=subprocess.PIPE):
+        """``python -m hostctl``: the executable's own start and exit."""
+        return subprocess.run(
+            [sys.executable, '-m', 'hostctl', *argv],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={
+                **os.environ,
+                'XDG_CACHE_HOME': self.useFixture(fixtures.TempDir()).path,
+            },
+        )
+
+    def test_the_executable_leaves_with_the_commands_code(self):
+        # It ends the process itself after the last exit handler: the
+        # command's code and every line of output must survive that.
+        done = self.executable('--version')
+        self.assertEqual((0, ''), (done.returncode, done.stderr))
+        self.assertRegex(done.stdout, r'^hostctl \S+\n$')
+        done = self.executable('no-such-command')
+        self.assertEqual(2, done.returncode)
+        self.assertEqual(1, len(done.stderr.splitlines()), done.stderr)
+        # Nothing listens on port 9 of the loopback: refused at once.
+        done = self.executable(
+            '--retries',
+            '0',
+            '--os-token',
+            'tok',
+            '--os-endpoint',
+            'http://127.0.0.1:9/v2.1',
+            'service-list',
+        )
+        self.assertEqual(
+            (int(exceptions.ExitCode.SERVER), ''),
+            (done.returncode, done.stdout),
+        )
+        self.assertIn('127.0.0.1:9', done.stderr)
+        # A long list, all of it, through a pipe.
+        done = self.executable('help')
+        self.assertEqual(0, done.returncode)
+        self.assertIn('service-force-down', done.stderr + done.stdout)
+
+    def test_the_executable_into_a_closed_pipe(self):
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            done = self.executable('--help', stdout=writer)
+        finally:
+            os.close(writer)
+        self.assertEqual((0, ''), (done.returncode, done.stderr))
 
 
 class OpenrcTest(cli.LabCloudTestCase):
