@@ -244,8 +244,11 @@ def starting() -> None:
     import atexit
 
     # Exit handlers run last registered first: registered before any
-    # library is imported, this one runs after all of theirs.
-    atexit.register(_leave)
+    # library is imported, this one runs after all of theirs. Not when a
+    # handler is there already (a coverage hook, a sitecustomize's): it
+    # would run after this one, that is, never.
+    if getattr(atexit, '_ncallbacks', lambda: 1)() == 0:
+        atexit.register(_leave)
 
 
 def started() -> None:

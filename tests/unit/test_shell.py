@@ -535,6 +535,22 @@ class StartUpTest(cli.TestCase):
         self.assertEqual(0, done.returncode)
         self.assertIn('service-force-down', done.stderr + done.stdout)
 
+    def test_exit_handlers_from_before_hostctl_still_run(self):
+        # A coverage hook registers its exit handler before hostctl starts;
+        # hostctl then leaves the exit to Python, and the handler runs.
+        code = (
+            'import atexit, sys\n'
+            "atexit.register(print, 'handler ran')\n"
+            "sys.argv = ['hostctl', '--version']\n"
+            'from hostctl import startup\n'
+            'sys.exit(startup.console())\n'
+        )
+        done = subprocess.run(
+            [sys.executable, '-c', code], capture_output=True, text=True
+        )
+        self.assertEqual((0, ''), (done.returncode, done.stderr))
+        self.assertEqual('handler ran', done.stdout.splitlines()[-1])
+
     def test_the_executable_into_a_closed_pipe(self):
         reader, writer = os.pipe()
         os.close(reader)
