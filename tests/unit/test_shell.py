@@ -348,9 +348,24 @@ class StartUpTest(cli.TestCase):
         'prometheus_client',
     )
 
+    def python(self, *args, stdout=subprocess.PIPE):
+        """A new interpreter (this test process has imported everything,
+        and the collector's state is the process's), in the top folder,
+        with a cache of its own."""
+        return subprocess.run(
+            [sys.executable, *args],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+            env={
+                **os.environ,
+                'XDG_CACHE_HOME': self.useFixture(fixtures.TempDir()).path,
+            },
+        )
+
     def imported_by(self, argv):
         """The modules of HEAVY and hostctl.commands.* `argv` imports."""
-        # A separate interpreter: this test process has imported them all.
         code = (
             'import sys\n'
             'from hostctl import shell\n'
@@ -363,12 +378,8 @@ class StartUpTest(cli.TestCase):
             'm.startswith(tuple(h + "." for h in heavy)) or '
             'm.startswith("hostctl.commands.")))\n'
         )
-        result = subprocess.run(
-            [sys.executable, '-c', code],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        result = self.python('-c', code)
+        self.assertEqual(0, result.returncode, result.stderr)
         return result.stdout.strip().splitlines()[-1]
 
     def test_command_help_imports_that_command_only(self):
@@ -433,17 +444,13 @@ class StartUpTest(cli.TestCase):
 
     def test_deferred_modules_still_work_when_used(self):
         # 'complete' is cliff's own command: it asks stevedore for its
-        # formatters, through the stand-in that --help never touches.
+        # formatters, which hostctl otherwise loads by name.
         code = (
             'from hostctl import shell\n'
             'shell.main(["complete"])\n'
             'shell.main(["help", "complete"])\n'
         )
-        result = subprocess.run(
-            [sys.executable, '-c', code],
-            capture_output=True,
-            text=True,
-        )
+        result = self.python('-c', code)
         self.assertEqual('', result.stderr)
         self.assertIn('service-force-down', result.stdout)
         self.assertIn('usage: hostctl complete', result.stdout)
@@ -452,8 +459,7 @@ class StartUpTest(cli.TestCase):
         # The executable turns the garbage collector off while it starts,
         # and on again once the session is made: a command that runs for
         # days (watch) collects as usual. wcwidth, which only a table
-        # needs, is imported by a thread of its own by then. Run in an
-        # interpreter of its own: the collector's state is the process's.
+        # needs, is imported by a thread of its own by then.
         code = (
             'import gc, sys\n'
             'from hostctl import session, startup\n'
@@ -476,16 +482,7 @@ class StartUpTest(cli.TestCase):
             'print(code, seen, gc.isenabled(), gc.get_freeze_count() > 0,'
             " 'wcwidth' in sys.modules)\n"
         )
-        result = subprocess.run(
-            [sys.executable, '-c', code],
-            capture_output=True,
-            text=True,
-            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
-            env={
-                **os.environ,
-                'XDG_CACHE_HOME': self.useFixture(fixtures.TempDir()).path,
-            },
-        )
+        result = self.python('-c', code)
         self.assertEqual(('', 0), (result.stderr, result.returncode))
         # Off while connecting, on for the listing; frozen at the end; the
         # JSON output drew no table, and wcwidth was imported all the same.
@@ -495,16 +492,7 @@ class StartUpTest(cli.TestCase):
 
     def executable(self, *argv, stdout=subprocess.PIPE):
         """``python -m hostctl``: the executable's own start and exit."""
-        return subprocess.run(
-            [sys.executable, '-m', 'hostctl', *argv],
-            stdout=stdout,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={
-                **os.environ,
-                'XDG_CACHE_HOME': self.useFixture(fixtures.TempDir()).path,
-            },
-        )
+        return self.python('-m', 'hostctl', *argv, stdout=stdout)
 
     def test_the_executable_leaves_with_the_commands_code(self):
         # It ends the process itself after the last exit handler: the
@@ -530,10 +518,13 @@ class StartUpTest(cli.TestCase):
             (done.returncode, done.stdout),
         )
         self.assertIn('127.0.0.1:9', done.stderr)
-        # A long list, all of it, through a pipe.
+        # The command list, every line of it, as in this process.
         done = self.executable('help')
-        self.assertEqual(0, done.returncode)
-        self.assertIn('service-force-down', done.stderr + done.stdout)
+        rc, out, err = cli.run_cli(['help'])
+        self.assertEqual(0, rc)
+        self.assertEqual(
+            (0, out, err), (done.returncode, done.stdout, done.stderr)
+        )
 
     def test_exit_handlers_from_before_hostctl_still_run(self):
         # A coverage hook registers its exit handler before hostctl starts;
@@ -545,9 +536,7 @@ class StartUpTest(cli.TestCase):
             'from hostctl import startup\n'
             'sys.exit(startup.console())\n'
         )
-        done = subprocess.run(
-            [sys.executable, '-c', code], capture_output=True, text=True
-        )
+        done = self.python('-c', code)
         self.assertEqual((0, ''), (done.returncode, done.stderr))
         self.assertEqual('handler ran', done.stdout.splitlines()[-1])
 
