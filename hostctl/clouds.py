@@ -79,6 +79,14 @@ def load(settings):
             _cloud_not_found(settings.cloud or 'envvars')
         ) from exc
     except (TypeError, AttributeError) as exc:
+        if 'token' in auth and settings.cloud:
+            # The token plugin, handed the cloud's user and password.
+            raise exceptions.UsageError(
+                f'a token (--os-token or OS_TOKEN) and cloud '
+                f'{settings.cloud!r}, which has credentials of its own in '
+                'clouds.yaml: use one or the other (for the token alone, '
+                'name no cloud and give --os-endpoint)'
+            ) from exc
         # YAML, but not laid out as clouds.yaml is: the loader stumbles.
         raise exceptions.UsageError(
             f'configuration: clouds.yaml is not laid out as expected '

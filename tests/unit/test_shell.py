@@ -292,6 +292,30 @@ class CloudsYamlTest(cli.LabCloudTestCase):
         self.assertEqual((0, ''), (rc, err))
         self.assertTrue(internal.called)
 
+    def test_a_token_beside_a_cloud_with_a_password(self):
+        # OS_CLOUD left in the shell, a token on the command line: the
+        # cloud's password and the token cannot both be used. Said as that,
+        # not as a clouds.yaml laid out wrong.
+        self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'lab'))
+        rc, out, err = cli.run_cli(
+            [
+                '--os-token',
+                'tok',
+                '--os-endpoint',
+                fakes.COMPUTE_URL,
+                'service-list',
+            ]
+        )
+        self.assertEqual((2, ''), (rc, out))
+        self.assertEqual(
+            "hostctl: a token (--os-token or OS_TOKEN) and cloud 'lab', "
+            'which has credentials of its own in clouds.yaml: use one or '
+            'the other (for the token alone, name no cloud and give '
+            '--os-endpoint)\n',
+            err,
+        )
+        self.assertEqual([], self.compute.api_requests())
+
     def test_os_cloud_from_the_environment(self):
         self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'lab'))
         rc, _, _ = cli.run_cli(['service-list'])
