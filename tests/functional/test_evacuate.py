@@ -17,7 +17,9 @@ def rows(result):
     return {row['Name']: row for row in result.json()}
 
 
-class EvacuateTest(base.TestCase):
+class MovesTestCase(base.TestCase):
+    """Servers moved for real; the cloud is put back after each test."""
+
     def setUp(self):
         super().setUp()
         self.cloud = self.useFixture(nova.Restored())
@@ -26,6 +28,8 @@ class EvacuateTest(base.TestCase):
     def on(self, host):
         return self.cloud.on(host)
 
+
+class EvacuateTest(MovesTestCase):
     def test_evacuate_a_failed_host(self):
         stopped = self.cloud.boot('evac-stopped', 'compute1', stopped=True)
         names = self.on('compute1')
@@ -236,15 +240,7 @@ class EvacuateTest(base.TestCase):
         self.assertEqual(before, self.on('compute1'))
 
 
-class DrainTest(base.TestCase):
-    def setUp(self):
-        super().setUp()
-        self.cloud = self.useFixture(nova.Restored())
-        self.nova = self.cloud.nova
-
-    def on(self, host):
-        return self.cloud.on(host)
-
+class DrainTest(MovesTestCase):
     def test_drain_live_with_a_stopped_server_cold(self):
         self.cloud.boot('drain-stopped', 'compute2', stopped=True)
         names = self.on('compute2')
