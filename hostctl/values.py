@@ -145,6 +145,12 @@ def port(text: str) -> int:
     )
 
 
+def percent(text: str) -> int:
+    return _number(
+        text, int, 0, 100, 'percentage', 'give a whole number from 0 to 100'
+    )
+
+
 def positive_int(text: str) -> int:
     return _number(
         text, int, 1, math.inf, 'count', 'give a whole number above 0'

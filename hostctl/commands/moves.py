@@ -82,7 +82,7 @@ class EvacuateHost(_MoveLister):
         parser.add_argument(
             '--max-down',
             metavar='<percent>',
-            type=_percent,
+            type=values.percent,
             default=moves.DEFAULT_MAX_DOWN,
             help='Refuse when more than this share of the compute services '
             f'are down (default: {moves.DEFAULT_MAX_DOWN}).',
@@ -171,20 +171,6 @@ class DrainHost(_MoveLister):
                 concurrency=parsed_args.concurrency,
             )
         )
-
-
-def _percent(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(
-            f'invalid percentage {text!r}: give a whole number from 0 to 100'
-        )
-    return value
 
 
 def _deadline(parsed_args) -> float | None:

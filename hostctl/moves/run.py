@@ -26,6 +26,7 @@ class Outcome:
     moves: tuple[Move, ...]
     waited: bool
     interrupted: bool = False
+    dry_run: bool = False
 
 
 def plan_evacuation(client, host, *, target=None, **guard) -> Plan:
@@ -56,7 +57,7 @@ def dry_run(plan: Plan) -> Outcome:
         else m
         for m in plan.moves
     )
-    return Outcome(plan, moves, waited=False)
+    return Outcome(plan, moves, waited=False, dry_run=True)
 
 
 def evacuate(
@@ -160,8 +161,7 @@ def summary(outcome: Outcome) -> str:
     parts = ', '.join(f'{n} {result}' for result, n in counts.items())
     total = len(outcome.moves)
     line = f'{outcome.plan.host}: {total} server(s): {parts or "none"}'
-    dry = any(m.result.startswith('would ') for m in outcome.moves)
-    if dry and outcome.plan.disable:
+    if outcome.dry_run and outcome.plan.disable:
         line += f'; would disable nova-compute on {outcome.plan.host} first'
     if outcome.interrupted:
         sent = sum(1 for m in outcome.moves if m.sent_at is not None)

@@ -70,11 +70,8 @@ class MigrationManager(Manager):
                 PAGED, None, 'listing migrations changed since a time'
             )
             params['changes-since'] = since
-        if version >= PAGED:
-            items = self._client.get_all(
-                '/os-migrations', version, 'migrations', params=params
-            )
-        else:
-            body = self._client.get('/os-migrations', version, params=params)
-            items = body.get('migrations', [])
+        # Before 2.59 there is no next link, and the first page is all.
+        items = self._client.get_all(
+            '/os-migrations', version, 'migrations', params=params
+        )
         return [Migration.from_json(m) for m in items]

@@ -378,6 +378,23 @@ class MoveCommandTest(cli.TestCase):
         )
         self.assertEqual([], self.posts())
 
+    def test_drain_dry_run_of_an_empty_host_still_says_it_would_disable(self):
+        self.cloud(
+            [],
+            services=[
+                compute_service(1, 'compute1'),
+                compute_service(2, 'compute2'),
+            ],
+        )
+        rc, out, err = self.hostctl('host-drain', 'compute2', '--dry-run')
+        self.assertEqual(ExitCode.OK, rc, err)
+        self.assertIn(
+            'compute2: 0 server(s): none; would disable nova-compute on '
+            'compute2 first',
+            err,
+        )
+        self.assertEqual([], self.posts())
+
     def test_drain_of_a_down_host_is_refused(self):
         self.cloud([server(1)])
         self.assertRefused(
