@@ -60,12 +60,17 @@ def gather(compute, database, plan: Plan) -> summary.Facts:
         # and servers, one request each (hosts.show).
         host = compute.hosts.show(plan.host)
         facts.host = host.name
-        facts.services = list(host.services)
-        facts.hypervisors = list(host.hypervisors)
-        try:
-            facts.servers = _with_host_status(compute, list(host.servers))
-        except exceptions.HostctlError as exc:
-            facts.errors['servers'] = exc
+        # Only the parts asked for: a part not asked for (Host Status
+        # hidden, say) must not make the check UNKNOWN.
+        if 'services' in plan.parts:
+            facts.services = list(host.services)
+        if 'hypervisors' in plan.parts:
+            facts.hypervisors = list(host.hypervisors)
+        if 'servers' in plan.parts:
+            try:
+                facts.servers = _with_host_status(compute, list(host.servers))
+            except exceptions.HostctlError as exc:
+                facts.errors['servers'] = exc
     wanted = [p for p in plan.parts if p in jobs and p not in facts.errors]
     if wanted:
         with concurrent.futures.ThreadPoolExecutor(len(wanted)) as pool:

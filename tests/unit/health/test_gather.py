@@ -125,3 +125,32 @@ class GatherTest(testtools.TestCase):
             FakeDatabase,
             gather.Plan(),
         )
+
+    def test_one_host_keeps_to_the_parts_asked_for(self):
+        # Host Status hidden: only a check of the servers may say so.
+        compute = FakeCompute()
+        missing = exceptions.UnsupportedVersion('no Host Status before 2.16')
+        compute.servers.host_status_missing = lambda servers: missing
+
+        class Host:
+            name = 'compute1'
+            services = [f.service('compute1')]
+            hypervisors = [f.hypervisor('compute1')]
+            servers = [f.server('web-1', 'compute1')]
+
+        compute.hosts = type('Hosts', (), {'show': lambda self, h: Host})()
+        facts = gather.gather(
+            compute,
+            FakeDatabase,
+            gather.Plan(parts=('hypervisors',), host='compute1'),
+        )
+        self.assertEqual({}, facts.errors)
+        self.assertEqual(1, len(facts.hypervisors))
+        self.assertIsNone(facts.services)
+        self.assertIsNone(facts.servers)
+        facts = gather.gather(
+            compute,
+            FakeDatabase,
+            gather.Plan(parts=('servers',), host='compute1'),
+        )
+        self.assertEqual({'servers': missing}, facts.errors)
