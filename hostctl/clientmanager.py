@@ -18,7 +18,6 @@ from hostctl.settings import Settings
 
 class ClientManager:
     def __init__(self, parsed_options) -> None:
-        self._options = parsed_options
         self.settings = Settings(parsed_options)
 
     _cache = None

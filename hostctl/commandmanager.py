@@ -11,11 +11,6 @@ commands' docstrings; a command missing from it is loaded to ask).
 from __future__ import annotations
 
 from hostctl import startup
-from hostctl.startup import FORMATTERS  # noqa: F401 (its users' name)
-from hostctl.startup import EntryPoint  # noqa: F401
-from hostctl.startup import formatters  # noqa: F401
-from hostctl.startup import metadata  # noqa: F401
-from hostctl.startup import version  # noqa: F401
 
 COMMANDS = 'hostctl.commands'
 

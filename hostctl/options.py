@@ -4,9 +4,9 @@
 default and checks, whether it is a secret, whether it goes to the auth
 plugin, and whether it is part of the cache's identity (whose token it
 is). The parser (`add_to`), the settings handed to keystoneauth and
-openstacksdk (`hostctl.settings.Settings`), the cache key (`IDENTITY`) and
-the secret filtering (`SECRETS`) all come from it; nothing else lists
-these names. The checks of each value are in `hostctl.values`.
+openstacksdk (`hostctl.settings.Settings`) and the cache key (`IDENTITY`,
+which leaves the secrets out) all come from it; nothing else lists these
+names. The checks of each value are in `hostctl.values`.
 
 osc-lib has the same conventions (``--os-*`` flags defaulting to their
 ``OS_*`` variable); its option helpers are not used, because importing
@@ -238,7 +238,6 @@ OPTIONS = (
 )
 
 #: The settings no output, log or cache may hold.
-SECRETS = frozenset(o.setting for o in OPTIONS if o.secret)
 #: The settings that go to the auth plugin (the ``auth`` of clouds.yaml).
 AUTH = tuple(o.setting for o in OPTIONS if o.auth)
 #: The settings that say whose token it is (never a secret).

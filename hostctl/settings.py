@@ -47,7 +47,3 @@ class Settings:
         for name in options.FILES:
             if name in self.given:
                 values.check_file(self.given[name], values.flag(name))
-
-    def secrets(self) -> list[str]:
-        """The secret values given, for filtering."""
-        return [v for k, v in self.given.items() if k in options.SECRETS]

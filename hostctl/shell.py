@@ -57,7 +57,7 @@ class HostctlApp(app.App):
     def __init__(self, **kwargs) -> None:
         super().__init__(
             description=__doc__.splitlines()[0],
-            version=commandmanager.version(),
+            version=startup.version(),
             command_manager=commandmanager.CommandManager(),
             # 'hostctl <command> --help' is that command's help, not ours.
             deferred_help=True,

@@ -9,7 +9,7 @@ from cliff import command
 from cliff import lister
 from cliff import show
 
-from hostctl import commandmanager
+from hostctl import startup
 from hostctl import exceptions
 from hostctl import values
 from hostctl.commands import fields
@@ -136,7 +136,7 @@ class Command(_Reporting):
 
 class Lister(_Reporting, lister.Lister):
     def _load_formatter_plugins(self):
-        return commandmanager.formatters(self.formatter_namespace)
+        return startup.formatters(self.formatter_namespace)
 
     def produce_output(self, parsed_args, column_names, data):
         rows = (_blank_empty(row, parsed_args) for row in data)
@@ -183,7 +183,7 @@ def check_outcome(alive, failures, what: str) -> exceptions.ExitCode:
 
 class ShowOne(_Reporting, show.ShowOne):
     def _load_formatter_plugins(self):
-        return commandmanager.formatters(self.formatter_namespace)
+        return startup.formatters(self.formatter_namespace)
 
     def produce_output(self, parsed_args, column_names, data):
         values = _blank_empty(data, parsed_args)

@@ -8,6 +8,7 @@ from importlib import metadata
 import testtools
 
 from hostctl import commandmanager
+from hostctl import startup
 from hostctl.commands import services
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -33,7 +34,7 @@ class CommandTableTest(testtools.TestCase):
         )
 
     def test_same_as_importlib_metadata_reads(self):
-        ours = commandmanager.metadata()
+        ours = startup.metadata()
         theirs = metadata.distribution('hostctl')
         self.assertEqual(theirs.version, ours.version)
         self.assertEqual(
@@ -50,7 +51,7 @@ class CommandTableTest(testtools.TestCase):
     def test_find_command_loads_only_on_demand(self):
         manager = commandmanager.CommandManager()
         self.assertIsInstance(
-            manager.commands['service-list'], commandmanager.EntryPoint
+            manager.commands['service-list'], startup.EntryPoint
         )
         factory, name, rest = manager.find_command(['service-list', '-f'])
         self.assertIs(services.ListService, factory)
@@ -68,7 +69,7 @@ class CommandTableTest(testtools.TestCase):
 
 class FormattersTest(testtools.TestCase):
     def test_cliffs_own_formatters_and_no_others(self):
-        for namespace, ours in commandmanager.FORMATTERS.items():
+        for namespace, ours in startup.FORMATTERS.items():
             cliffs = {
                 ep.name: ep.value
                 for ep in metadata.entry_points(group=namespace)
@@ -77,7 +78,7 @@ class FormattersTest(testtools.TestCase):
             self.assertEqual(cliffs, ours, namespace)
 
     def test_formatters_are_loaded_instances(self):
-        found = commandmanager.formatters('cliff.formatter.list')
+        found = startup.formatters('cliff.formatter.list')
         self.assertEqual(
             ['csv', 'json', 'table', 'value', 'yaml'], sorted(found.names())
         )
